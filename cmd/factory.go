@@ -1,0 +1,254 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/iostreams"
+	"github.com/phoneinc/contacts/store"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Factory gives commands their dependencies, lazily: --help and --version
+// build the command tree without reading a config file or opening a book.
+type Factory struct {
+	IO *iostreams.IOStreams
+
+	global  globalFlags
+	cfg     *Config
+	cfgErr  error
+	cfgDone bool
+	book    contacts.Service
+}
+
+// globalFlags are the persistent flags of the root command.
+type globalFlags struct {
+	fs                                       *pflag.FlagSet
+	config, company, dataDir, region, output string
+}
+
+// Config is the resolved configuration: flag > CONTACTS_* environment >
+// config file > default.
+type Config struct {
+	Company string
+	DataDir string
+	Region  string // upper case, "" for none
+	Output  string // "table" or "json"
+	File    string // the config file read, "" when none
+}
+
+// JSON reports whether output (and errors) are JSON.
+func (c *Config) JSON() bool { return c.Output == "json" }
+
+// setting is one configuration key, with its flag and environment variable.
+type setting struct{ key, flag, env string }
+
+var settings = []setting{
+	{"company", "company", "CONTACTS_COMPANY"},
+	{"data_dir", "data-dir", "CONTACTS_DATA_DIR"},
+	{"region", "region", "CONTACTS_REGION"},
+	{"output", "output", "CONTACTS_OUTPUT"},
+}
+
+// Config loads the configuration once.
+func (f *Factory) Config() (*Config, error) {
+	if !f.cfgDone {
+		f.cfgDone = true
+		f.cfg, f.cfgErr = f.loadConfig()
+	}
+	return f.cfg, f.cfgErr
+}
+
+func (f *Factory) loadConfig() (*Config, error) {
+	v := viper.New()
+	path, explicit := f.global.config, f.global.fs.Changed("config")
+	if !explicit {
+		if env := os.Getenv("CONTACTS_CONFIG"); env != "" {
+			path, explicit = env, true
+		}
+	}
+	if path == "" {
+		path = defaultConfigFile()
+	}
+	cfg := &Config{}
+	if path != "" {
+		v.SetConfigFile(path)
+		v.SetConfigType("yaml")
+		err := v.ReadInConfig()
+		switch {
+		case err == nil:
+			cfg.File = path
+		case errors.Is(err, fs.ErrNotExist) && explicit:
+			return nil, usageErrorf("--config: %s does not exist", path)
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			return nil, fmt.Errorf("config file %s does not parse: %s", path, oneLine(err.Error()))
+		}
+	}
+	v.SetDefault("company", contacts.DefaultCompany)
+	v.SetDefault("output", "table")
+	for _, s := range settings {
+		_ = v.BindEnv(s.key, s.env)
+		_ = v.BindPFlag(s.key, f.global.fs.Lookup(s.flag))
+	}
+	if cfg.File != "" {
+		var unknown []string
+		for _, k := range v.AllKeys() {
+			if !knownKey(k) {
+				unknown = append(unknown, k)
+			}
+		}
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			fmt.Fprintf(f.IO.ErrOut, "contacts: warning: %s: unknown keys ignored: %s (known: company, data_dir, region, output)\n",
+				cfg.File, strings.Join(unknown, ", "))
+		}
+	}
+
+	cfg.Output = strings.ToLower(strings.TrimSpace(v.GetString("output")))
+	if cfg.Output != "table" && cfg.Output != "json" {
+		out := cfg.Output
+		cfg.Output = "table"
+		return cfg, usageErrorf("--output: %q is not an output format (use table or json)", out)
+	}
+	cfg.Company = strings.TrimSpace(v.GetString("company"))
+	if err := contacts.ValidateCompany(cfg.Company); err != nil {
+		return cfg, err
+	}
+	region, err := contacts.NormalizeRegion(v.GetString("region"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Region = region
+	cfg.DataDir = expandHome(v.GetString("data_dir"))
+	if cfg.DataDir == "" {
+		if cfg.DataDir, err = defaultDataDir(); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+func knownKey(k string) bool {
+	for _, s := range settings {
+		if s.key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultConfigFile is $XDG_CONFIG_HOME/contacts/config.yaml, or
+// ~/.config/contacts/config.yaml; "" when neither can be known.
+func defaultConfigFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "contacts", "config.yaml")
+}
+
+// defaultDataDir is $XDG_DATA_HOME/contacts, or ~/.local/share/contacts.
+func defaultDataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "contacts"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no data directory: set --data-dir or CONTACTS_DATA_DIR (%v)", err)
+	}
+	return filepath.Join(home, ".local", "share", "contacts"), nil
+}
+
+func expandHome(p string) string {
+	p = strings.TrimSpace(p)
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[1:])
+		}
+	}
+	return p
+}
+
+// Book opens the configured company's address book. Only create makes a
+// file: for every other command a company with no file is an empty book.
+func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, error) {
+	if f.book != nil {
+		return f.book, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	path, err := store.Path(cfg.DataDir, cfg.Company)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create})
+	if errors.Is(err, store.ErrNoBook) {
+		return emptyBook{}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	f.book = db
+	return db, nil
+}
+
+// Close releases what the factory opened.
+func (f *Factory) Close() error {
+	if f.book != nil {
+		return f.book.Close()
+	}
+	return nil
+}
+
+// wantsJSON reports whether an error should be printed as JSON: -o json
+// was read, from the resolved configuration or, when that failed or did
+// not happen, from the flag or the environment.
+func (f *Factory) wantsJSON() bool {
+	if f.cfg != nil {
+		return f.cfg.JSON()
+	}
+	if f.global.fs != nil && f.global.fs.Changed("output") {
+		return strings.EqualFold(f.global.output, "json")
+	}
+	return strings.EqualFold(os.Getenv("CONTACTS_OUTPUT"), "json")
+}
+
+// emptyBook is the book of a company that has no file yet: it holds
+// nothing, and reading it creates nothing.
+type emptyBook struct{}
+
+func (emptyBook) FindContactByID(_ context.Context, id string) (*contacts.Contact, error) {
+	return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", id)
+}
+
+func (emptyBook) FindContactByPhone(_ context.Context, phone string) (*contacts.Contact, error) {
+	return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with phone %s", phone)
+}
+
+func (emptyBook) ListContacts(context.Context, contacts.ContactFilter, func(*contacts.Contact) error) error {
+	return nil
+}
+
+func (emptyBook) CreateContact(context.Context, contacts.NewContact) (*contacts.Contact, error) {
+	return nil, errors.New("the address book does not exist")
+}
+
+func (emptyBook) UpdateContact(_ context.Context, id string, _ contacts.ContactUpdate) (*contacts.Contact, error) {
+	return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", id)
+}
+
+func (emptyBook) DeleteContacts(_ context.Context, ids []string) error {
+	return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", ids[0])
+}
+
+func (emptyBook) Close() error { return nil }

@@ -1,0 +1,92 @@
+package cmd
+
+import (
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/output"
+	"github.com/spf13/cobra"
+)
+
+type listOptions struct {
+	phone string
+	limit int
+}
+
+func newCmdList(f *Factory) *cobra.Command {
+	opts := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List contacts, newest first",
+		Long: `List the company's contacts, newest first (ties by id, so back-to-back adds
+list in reverse order).
+
+--phone keeps the one contact with that number, in any written form; input
+that is not a phone number lists nothing. With -o json the listing is a JSON
+array ([] when empty), streamed, so a million contacts list in constant memory.`,
+		Example: `  $ contacts list
+  $ contacts list --limit 10
+  $ contacts list --phone "+45 20 12 34 56" -o json
+  $ contacts list -o json | jq -r '.[] | [.name, .phone] | @tsv'`,
+		Aliases: []string{"ls"},
+		Args:    wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("limit") && opts.limit <= 0 {
+				return usageErrorf("--limit: %d is not a positive number", opts.limit)
+			}
+			return listRun(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.phone, "phone", "", "only the contact with this phone `number`")
+	cmd.Flags().IntVar(&opts.limit, "limit", 0, "list at most `N` contacts")
+	return cmd
+}
+
+func listRun(cmd *cobra.Command, f *Factory, opts *listOptions) error {
+	ctx := cmd.Context()
+	cfg, _ := f.Config()
+	svc, err := f.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	filter := contacts.ContactFilter{Limit: opts.limit}
+	if cmd.Flags().Changed("phone") {
+		p, err := contacts.NormalizePhone(opts.phone, cfg.Region)
+		if err != nil {
+			// As the seed: a value that is not a number matches nothing.
+			return emptyListing(f, cfg)
+		}
+		filter.Phone = p.E164
+	}
+	if cfg.JSON() {
+		arr := output.NewJSONArray(f.IO.Out)
+		if err := svc.ListContacts(ctx, filter, arr.Add); err != nil {
+			return err
+		}
+		return arr.Close()
+	}
+	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.ListColumns...)
+	n := 0
+	err = svc.ListContacts(ctx, filter, func(c *contacts.Contact) error {
+		n++
+		return t.Row(output.ListRow(c)...)
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return emptyListing(f, cfg)
+	}
+	return t.Flush()
+}
+
+// emptyListing prints a listing of nothing: [] for scripts, a note on a
+// terminal for people.
+func emptyListing(f *Factory, cfg *Config) error {
+	if cfg.JSON() {
+		_, err := f.IO.Out.Write([]byte("[]\n"))
+		return err
+	}
+	if f.IO.IsStderrTTY() {
+		f.IO.ErrOut.Write([]byte("no contacts\n"))
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/output"
+	"github.com/spf13/cobra"
+)
+
+func newCmdRm(f *Factory) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "rm REF...",
+		Short: "Delete contacts permanently",
+		Long: `Delete contacts permanently, all or nothing: if any REF names no contact,
+nothing is deleted. On a terminal rm asks first; without a terminal it needs
+--yes, else nothing is deleted. Nothing is printed on standard output.`,
+		Example: `  $ contacts rm 01JVWX3G8K9Q2M4N5P6R7S8T9V
+  $ contacts rm --yes "+45 20 12 34 56" +14155552671`,
+		Aliases:           []string{"delete"},
+		Args:              wrapArgs(cobra.MinimumNArgs(1)),
+		ValidArgsFunction: completeContacts(f, true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !yes && !f.IO.CanPrompt() {
+				return usageErrorf("rm needs --yes when not run on a terminal; nothing was deleted")
+			}
+			return rmRun(cmd, f, args, yes)
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	return cmd
+}
+
+func rmRun(cmd *cobra.Command, f *Factory, refs []string, yes bool) error {
+	ctx := cmd.Context()
+	cfg, _ := f.Config()
+	svc, err := f.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	var (
+		ids   []string
+		found []*contacts.Contact
+		seen  = map[string]bool{}
+	)
+	for _, ref := range refs {
+		c, err := resolveRef(ctx, svc, cfg, ref)
+		if err != nil {
+			if contacts.ErrorCode(err) == contacts.ENOTFOUND {
+				return contacts.Errorf(contacts.ENOTFOUND, "%s; nothing was deleted", err.Error())
+			}
+			return err
+		}
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			ids = append(ids, c.ID)
+			found = append(found, c)
+		}
+	}
+	if !yes {
+		ok, err := confirm(f, found)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("nothing was deleted")
+		}
+	}
+	if err := svc.DeleteContacts(ctx, ids); err != nil {
+		return err
+	}
+	if f.IO.IsStderrTTY() {
+		fmt.Fprintf(f.IO.ErrOut, "Deleted %s.\n", plural(len(ids), "contact"))
+	}
+	return nil
+}
+
+// confirm asks on the terminal whether to delete cs.
+func confirm(f *Factory, cs []*contacts.Contact) (bool, error) {
+	w := f.IO.ErrOut
+	fmt.Fprintf(w, "Delete %s permanently?\n", plural(len(cs), "contact"))
+	for _, c := range cs {
+		name := c.DisplayName()
+		if name == "" {
+			name = "(no name)"
+		}
+		fmt.Fprintf(w, "  %s  %s  %s\n", c.ID, output.Safe(c.PhoneFormatted, false), output.Safe(name, false))
+	}
+	fmt.Fprint(w, "Type y to delete, anything else to keep [y/N]: ")
+	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	if err != nil && line == "" {
+		fmt.Fprintln(w)
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,144 @@
+// Package cmd is the contacts command line: a Cobra command per verb, all
+// calling the domain through contacts.Service.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/build"
+	"github.com/phoneinc/contacts/internal/iostreams"
+	"github.com/spf13/cobra"
+)
+
+// Main runs the command line on the process's arguments and streams and
+// returns the exit status.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, os.Args[1:], iostreams.System())
+}
+
+// Run runs the command line with args and returns the exit status. Errors
+// are printed here, once.
+func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	f := &Factory{IO: ios}
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	_, err := root.ExecuteContextC(ctx)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil {
+		return exitOK
+	}
+	err = classifyCobraError(err)
+	printError(ios.ErrOut, err, f.wantsJSON())
+	return exitCode(err)
+}
+
+// classifyCobraError turns Cobra's own errors (an unknown command, a
+// missing argument) into usage errors; flag errors already are.
+func classifyCobraError(err error) error {
+	var de *contacts.Error
+	if errors.As(err, &de) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.Contains(msg, "flag needs an argument") ||
+		strings.HasPrefix(msg, "invalid argument") {
+		return &contacts.Error{Code: contacts.EUSAGE, Message: msg + " (see 'contacts --help')"}
+	}
+	return err
+}
+
+const rootLong = `contacts is an address book for phone people. Save a number once, and every
+call from it gets a name, a company and a note.
+
+Each company has its own book: a SQLite file <data dir>/<company>.db.
+
+CONFIGURATION
+  Every setting is a flag, an environment variable and a config file key;
+  the flag wins over the environment, which wins over the file.
+
+    --company NAME     CONTACTS_COMPANY    company    (default "default")
+    --data-dir DIR     CONTACTS_DATA_DIR   data_dir   (default $XDG_DATA_HOME/contacts,
+                                                       else ~/.local/share/contacts)
+    --region CC        CONTACTS_REGION     region     (none: numbers need +<country code>)
+    -o, --output FMT   CONTACTS_OUTPUT     output     (table or json; default table)
+
+  The config file is --config FILE (or CONTACTS_CONFIG), else
+  $XDG_CONFIG_HOME/contacts/config.yaml (~/.config/contacts/config.yaml) if it exists.
+
+EXIT STATUS
+  0  success
+  1  anything else: I/O, a damaged or foreign database file
+  2  usage: unknown flag, missing argument, bad company name, missing --config file,
+     rm without --yes when not on a terminal
+  3  not found: unknown id or phone; lookup with no match
+  4  invalid input: bad phone, bad email, note too long (nothing is written)
+  5  conflict: the phone number belongs to another contact (nothing is written)`
+
+// NewCmdRoot returns the root command with every subcommand.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "contacts",
+		Short: "An address book for phone people",
+		Long:  rootLong,
+		Example: `  $ contacts add --phone "+45 20 12 34 56" --name "Niklas Stephenson" --company-name "Stephenson ApS"
+  $ contacts lookup 004520123456
+  $ contacts list -o json | jq '.[].phone'`,
+		Version:       build.String(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			switch cmd.Name() {
+			case "help", "completion", "bash", "zsh", "fish", "powershell", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+				return nil
+			}
+			_, err := f.Config()
+			return err
+		},
+	}
+	root.SetVersionTemplate("contacts {{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
+	})
+
+	pf := root.PersistentFlags()
+	f.global.fs = pf
+	pf.StringVar(&f.global.config, "config", "", "config `file` (default $XDG_CONFIG_HOME/contacts/config.yaml)")
+	pf.StringVarP(&f.global.company, "company", "c", contacts.DefaultCompany, "company whose address book to use")
+	pf.StringVar(&f.global.dataDir, "data-dir", "", "`directory` of the address books (default $XDG_DATA_HOME/contacts)")
+	pf.StringVar(&f.global.region, "region", "", "default `region` for numbers without a country code (ISO 3166, e.g. DK)")
+	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json")
+
+	root.AddCommand(
+		newCmdList(f),
+		newCmdAdd(f),
+		newCmdShow(f),
+		newCmdEdit(f),
+		newCmdRm(f),
+		newCmdLookup(f),
+	)
+	return root
+}
+
+// wrapArgs makes an argument validator's error a usage error.
+func wrapArgs(fn cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := fn(cmd, args); err != nil {
+			return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
+		}
+		return nil
+	}
+}

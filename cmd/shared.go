@@ -1,0 +1,141 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// printContact writes one contact as JSON or as the detail view.
+func printContact(f *Factory, cfg *Config, c *contacts.Contact, order []output.Field) error {
+	if cfg.JSON() {
+		return output.WriteJSON(f.IO.Out, c)
+	}
+	return output.WriteDetail(f.IO.Out, c, order)
+}
+
+// resolveRef finds the contact a REF names: its id in any case, or its
+// phone number in any accepted form. A REF that is neither names no
+// contact (ENOTFOUND).
+func resolveRef(ctx context.Context, svc contacts.Service, cfg *Config, ref string) (*contacts.Contact, error) {
+	if id, ok := contacts.ParseID(ref); ok {
+		return svc.FindContactByID(ctx, id)
+	}
+	p, err := contacts.NormalizePhone(ref, cfg.Region)
+	if err != nil {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact matches %q: it is neither a contact id nor a phone number (%s)",
+			ref, strings.TrimPrefix(err.Error(), "phone: "))
+	}
+	c, err := svc.FindContactByPhone(ctx, p.E164)
+	if contacts.ErrorCode(err) == contacts.ENOTFOUND {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with phone %s", p.Formatted)
+	}
+	return c, err
+}
+
+// maxNoteFile bounds what --note-file reads: a note of 10,000 characters
+// is at most 40,000 bytes of UTF-8, twice that with CRLF line endings.
+const maxNoteFile = 8*contacts.MaxNoteLen + 1
+
+// readNoteFile reads a note from a file, or from standard input for "-".
+// Trailing newlines are dropped, as a shell's $(cat file) drops them.
+func readNoteFile(path string, stdin io.Reader) (string, error) {
+	var r io.Reader
+	if path == "-" {
+		r = stdin
+	} else {
+		file, err := os.Open(path)
+		if err != nil {
+			return "", &contacts.Error{Code: contacts.EINVALID, Field: "note", Message: "note: " + err.Error()}
+		}
+		defer file.Close()
+		r = file
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxNoteFile))
+	if err != nil {
+		return "", fmt.Errorf("read --note-file: %w", err)
+	}
+	if len(b) >= maxNoteFile {
+		return "", contacts.FieldErrorf("note", "too long: more than %d characters", contacts.MaxNoteLen)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// noteFlags adds --note and --note-file, which exclude each other.
+func noteFlags(cmd *cobra.Command, note, noteFile *string) {
+	cmd.Flags().StringVar(note, "note", "", "free-form `text` (up to 10,000 characters; newlines kept)")
+	cmd.Flags().StringVar(noteFile, "note-file", "", "read the note from `file` (- for standard input)")
+}
+
+// noteValue returns the note that --note or --note-file gives, and whether
+// one was given.
+func noteValue(cmd *cobra.Command, f *Factory, note, noteFile string) (string, bool, error) {
+	fl := cmd.Flags()
+	switch {
+	case fl.Changed("note") && fl.Changed("note-file"):
+		return "", false, usageErrorf("--note and --note-file cannot be used together")
+	case fl.Changed("note-file"):
+		if noteFile == "" {
+			return "", false, usageErrorf("--note-file needs a file name (- for standard input)")
+		}
+		n, err := readNoteFile(noteFile, f.IO.In)
+		return n, true, err
+	case fl.Changed("note"):
+		return note, true, nil
+	}
+	return "", false, nil
+}
+
+// completeContacts completes contact ids (and numbers, after a +) with the
+// name as the description, for show, edit and rm.
+func completeContacts(f *Factory, many bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if !many && len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		svc, err := f.Book(ctx, false)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		given := map[string]bool{}
+		for _, a := range args {
+			given[strings.ToUpper(a)] = true
+		}
+		byPhone := strings.HasPrefix(toComplete, "+")
+		prefix := strings.ToUpper(toComplete)
+		var out []cobra.Completion
+		_ = svc.ListContacts(ctx, contacts.ContactFilter{}, func(c *contacts.Contact) error {
+			key := c.ID
+			if byPhone {
+				key = c.Phone
+			}
+			if !strings.HasPrefix(key, prefix) || given[c.ID] || given[c.Phone] {
+				return nil
+			}
+			desc := output.Safe(c.DisplayName(), false)
+			if desc == "" {
+				desc = c.PhoneFormatted
+			} else {
+				desc += " · " + c.PhoneFormatted
+			}
+			out = append(out, cobra.CompletionWithDesc(key, desc))
+			if len(out) >= 1000 {
+				return errStop
+			}
+			return nil
+		})
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+var errStop = fmt.Errorf("stop")

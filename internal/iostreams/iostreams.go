@@ -1,0 +1,63 @@
+// Package iostreams holds a command's standard streams and what is known
+// about them: which are terminals, and whether colour is wanted.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"github.com/mattn/go-isatty"
+)
+
+// IOStreams are the streams a command reads and writes.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	inTTY, outTTY, errTTY bool
+	noColor               bool
+}
+
+// System returns the process's streams.
+func System() *IOStreams {
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		inTTY:   isTerminal(os.Stdin),
+		outTTY:  isTerminal(os.Stdout),
+		errTTY:  isTerminal(os.Stderr),
+		noColor: noColor || os.Getenv("TERM") == "dumb",
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// Test returns streams on buffers, none of them a terminal.
+func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// SetTTY marks the streams as terminals or not, for tests.
+func (s *IOStreams) SetTTY(in, out, errOut bool) { s.inTTY, s.outTTY, s.errTTY = in, out, errOut }
+
+// IsStdinTTY reports whether standard input is a terminal.
+func (s *IOStreams) IsStdinTTY() bool { return s.inTTY }
+
+// IsStdoutTTY reports whether standard output is a terminal.
+func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
+
+// IsStderrTTY reports whether standard error is a terminal.
+func (s *IOStreams) IsStderrTTY() bool { return s.errTTY }
+
+// CanPrompt reports whether a question can be asked and answered: standard
+// input is a terminal.
+func (s *IOStreams) CanPrompt() bool { return s.inTTY }
+
+// ColorEnabled reports whether standard output may carry colour: it is a
+// terminal and NO_COLOR is not set.
+func (s *IOStreams) ColorEnabled() bool { return s.outTTY && !s.noColor }

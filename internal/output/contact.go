@@ -1,0 +1,142 @@
+package output
+
+import (
+	"bufio"
+	"io"
+	"strings"
+
+	"github.com/phoneinc/contacts"
+)
+
+// ListColumns are the columns of a contact listing.
+var ListColumns = []Column{
+	{"ID", 26}, {"NAME", 30}, {"PHONE", 22}, {"COMPANY", 26}, {"EMAIL", 30}, {"NOTE", 40},
+}
+
+// ListRow is a contact as a row of ListColumns.
+func ListRow(c *contacts.Contact) []string {
+	return []string{c.ID, str(c.Name), c.PhoneFormatted, str(c.CompanyName), str(c.Email), str(c.Note)}
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// A Field is a labelled line of the detail view.
+type Field int
+
+// The fields of the detail view.
+const (
+	FieldID Field = iota
+	FieldName
+	FieldEmail
+	FieldPhone
+	FieldCompany
+	FieldNote
+	FieldCreated
+	FieldUpdated
+)
+
+// DetailOrder is the order of show, add and edit: the seed's.
+var DetailOrder = []Field{FieldID, FieldName, FieldEmail, FieldPhone, FieldCompany, FieldNote, FieldCreated, FieldUpdated}
+
+// CallerOrder is the order of lookup: who is calling comes first.
+var CallerOrder = []Field{FieldName, FieldCompany, FieldPhone, FieldNote, FieldEmail, FieldID}
+
+var labels = map[Field]string{
+	FieldID: "ID", FieldName: "Name", FieldEmail: "Email", FieldPhone: "Phone", FieldCompany: "Company",
+	FieldNote: "Note", FieldCreated: "Created", FieldUpdated: "Updated",
+}
+
+func value(c *contacts.Contact, f Field) string {
+	switch f {
+	case FieldID:
+		return c.ID
+	case FieldName:
+		return str(c.Name)
+	case FieldEmail:
+		return str(c.Email)
+	case FieldPhone:
+		return c.PhoneFormatted
+	case FieldCompany:
+		return str(c.CompanyName)
+	case FieldNote:
+		return str(c.Note)
+	case FieldCreated:
+		return c.CreatedAt.UTC().Format(contacts.TimeFormat)
+	case FieldUpdated:
+		return c.UpdatedAt.UTC().Format(contacts.TimeFormat)
+	}
+	return ""
+}
+
+// WriteDetail writes one contact as labelled lines in the given order. A
+// multi-line note continues under its first line.
+func WriteDetail(w io.Writer, c *contacts.Contact, order []Field) error {
+	bw := bufio.NewWriter(w)
+	const pad = 9 // "Company: "
+	for _, f := range order {
+		label := labels[f] + ":"
+		bw.WriteString(label)
+		v := Safe(value(c, f), f == FieldNote)
+		if v == "" {
+			bw.WriteByte('\n')
+			continue
+		}
+		bw.WriteString(strings.Repeat(" ", pad-len(label)))
+		bw.WriteString(strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", pad)))
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// JSONIndent is the indentation of JSON output, as in the seed's examples.
+const JSONIndent = "  "
+
+// WriteJSON writes one contact as an indented JSON document.
+func WriteJSON(w io.Writer, c *contacts.Contact) error {
+	b := c.AppendJSONIndent(make([]byte, 0, 512), "", JSONIndent)
+	_, err := w.Write(append(b, '\n'))
+	return err
+}
+
+// JSONArray streams contacts as one indented JSON array.
+type JSONArray struct {
+	w   *bufio.Writer
+	buf []byte
+	n   int
+}
+
+// NewJSONArray starts an array on w.
+func NewJSONArray(w io.Writer) *JSONArray {
+	return &JSONArray{w: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024)}
+}
+
+// Add writes one contact.
+func (a *JSONArray) Add(c *contacts.Contact) error {
+	b := a.buf[:0]
+	if a.n == 0 {
+		b = append(b, "[\n"...)
+	} else {
+		b = append(b, ",\n"...)
+	}
+	b = append(b, JSONIndent...)
+	b = c.AppendJSONIndent(b, JSONIndent, JSONIndent)
+	a.buf = b
+	a.n++
+	_, err := a.w.Write(b)
+	return err
+}
+
+// Close ends the array ("[]" when empty) and flushes it.
+func (a *JSONArray) Close() error {
+	if a.n == 0 {
+		a.w.WriteString("[]\n")
+	} else {
+		a.w.WriteString("\n]\n")
+	}
+	return a.w.Flush()
+}

@@ -1,0 +1,283 @@
+// Package store keeps a company's address book in a pure-Go SQLite file
+// (modernc.org/sqlite), one file per company. It implements
+// contacts.Service; every SQL statement of the product lives here.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/phoneinc/contacts"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ApplicationID marks a file as a contacts database (PRAGMA application_id):
+// "CNTC" in ASCII.
+const ApplicationID = 0x434E5443
+
+// busyTimeout is how long a writer waits for another one before it gives
+// up. An ordinary wait behind another process's write is milliseconds; an
+// import of a million rows holds the lock for seconds.
+const busyTimeout = 60 * time.Second
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNoBook is returned by Open, without Create, when the company has no
+// file yet. Reading never creates a file: callers treat it as an empty book.
+var ErrNoBook = errors.New("no address book yet")
+
+// Path returns the file of company's book in dir, after validating the
+// company name (EUSAGE), so no path is ever built from a bad name.
+func Path(dir, company string) (string, error) {
+	if err := contacts.ValidateCompany(company); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, company+".db"), nil
+}
+
+// Options configure Open.
+type Options struct {
+	// Region is the default region for national numbers (ISO 3166 alpha-2).
+	Region string
+	// Create makes the directory (mode 0700) and the file (mode 0600) when
+	// they are missing. Without it, a missing file is ErrNoBook.
+	Create bool
+}
+
+// DB is one company's address book.
+type DB struct {
+	db     *sql.DB
+	path   string
+	region string
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+var _ contacts.Service = (*DB)(nil)
+
+// Open opens the book at path, initializing an empty file and migrating an
+// older schema. A file that is not a contacts database, or that a newer
+// version wrote, is refused and left untouched.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Create {
+		if err := create(abs); err != nil {
+			return nil, err
+		}
+	}
+	fi, err := os.Lstat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoBook
+	} else if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link; refusing to open it (a book must be a plain file)", abs)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", abs)
+	}
+
+	// Per-connection settings go in the DSN, so that every pooled
+	// connection has them. journal_mode is not among them: it is persistent
+	// and set once, when the file is ours, so that a foreign file is never
+	// written to.
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", abs, err)
+	}
+	db := &DB{db: sdb, path: abs, region: opts.Region, Now: time.Now}
+	if err := db.init(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// create makes the directory and an empty file with private modes. Several
+// processes may race here: the first creates, the others find the file.
+func create(path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create address book: %w", err)
+	}
+	return f.Close()
+}
+
+// Path returns the book's file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the book. SQLite checkpoints the WAL on the last close.
+func (db *DB) Close() error { return db.db.Close() }
+
+// header is what the file says about itself.
+type header struct {
+	appID, version, objects int
+}
+
+func readHeader(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (header, error) {
+	var h header
+	err := q.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)`).Scan(&h.appID, &h.version, &h.objects)
+	return h, err
+}
+
+// check refuses a file that is not ours, or is newer than this binary.
+// It reports whether the schema needs migrating.
+func (db *DB) check(h header) (bool, error) {
+	switch {
+	case h.appID == 0 && h.objects == 0:
+		return true, nil // empty: ours to initialize
+	case h.appID != ApplicationID:
+		return false, fmt.Errorf("%s is not a contacts database (it belongs to another program); it was left untouched", db.path)
+	case h.version > len(migrations):
+		return false, fmt.Errorf("%s was written by a newer version of contacts (schema %d; this binary knows %d); upgrade contacts to use it; it was left untouched", db.path, h.version, len(migrations))
+	}
+	return h.version < len(migrations), nil
+}
+
+func (db *DB) init(ctx context.Context) error {
+	h, err := readHeader(ctx, db.db)
+	if err != nil {
+		return db.fileError(err)
+	}
+	pending, err := db.check(h)
+	if err != nil {
+		return err
+	}
+	if pending {
+		if err := db.migrate(ctx); err != nil {
+			return err
+		}
+	}
+	var mode string
+	if err := db.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return db.fileError(err)
+	}
+	if mode != "wal" {
+		if err := db.db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
+			return db.fileError(err)
+		}
+	}
+	return nil
+}
+
+// fileError explains an error SQLite gave on first reading the file.
+func (db *DB) fileError(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%s is not a contacts database (not an SQLite file); it was left untouched", db.path)
+		case sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%s is damaged (SQLite reports corruption); restore it from a backup", db.path)
+		case sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("cannot open %s: %w", db.path, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", db.path, err)
+}
+
+// migration is one embedded schema change; its number is its user_version.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+var migrations = loadMigrations()
+
+func loadMigrations() []migration {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		panic(err)
+	}
+	sort.Strings(names)
+	var ms []migration
+	for i, name := range names {
+		base := filepath.Base(name)
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || n != i+1 {
+			panic(fmt.Sprintf("store: migration %s is out of sequence", base))
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		ms = append(ms, migration{version: n, name: base, sql: string(b)})
+	}
+	return ms
+}
+
+// migrate applies the pending migrations in one immediate transaction, so
+// that processes opening a new book at once serialize here: the first one
+// migrates, the others find the work done.
+func (db *DB) migrate(ctx context.Context) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return db.fileError(err)
+	}
+	defer tx.Rollback()
+	h, err := readHeader(ctx, tx)
+	if err != nil {
+		return db.fileError(err)
+	}
+	pending, err := db.check(h)
+	if err != nil || !pending {
+		return err
+	}
+	for _, m := range migrations[h.version:] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		// PRAGMA takes no bind parameters; the version is our own integer.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SchemaVersion returns the book's schema version (PRAGMA user_version).
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	h, err := readHeader(ctx, db.db)
+	return h.version, err
+}
+
+// now is the store's clock, in UTC, truncated to whole seconds as stored.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
