@@ -266,3 +266,40 @@ func parseTime(s string) (time.Time, error) {
 	}
 	return contacts.ParseTime(s)
 }
+
+// InsertContacts stores whole contacts, ids and timestamps included, in one
+// transaction: all of them or, on the first error, none. next returns the
+// next contact, or nil at the end. Each contact is validated as any write
+// is. It returns the number inserted.
+func (db *DB) InsertContacts(ctx context.Context, next func() (*contacts.Contact, error)) (int, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	n := 0
+	for {
+		c, err := next()
+		if err != nil {
+			return 0, err
+		}
+		if c == nil {
+			break
+		}
+		if err := c.Validate(); err != nil {
+			return 0, err
+		}
+		_, err = stmt.ExecContext(ctx, c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note,
+			c.CreatedAt.UTC().Format(contacts.TimeFormat), c.UpdatedAt.UTC().Format(contacts.TimeFormat))
+		if err := conflictError(ctx, tx, err, c); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, tx.Commit()
+}
