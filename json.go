@@ -73,17 +73,19 @@ func appendJSONOptional(b []byte, s *string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string, escaping as encoding/json
-// does for control characters, quotes, backslash, U+2028 and U+2029, and
-// replaces invalid UTF-8 with U+FFFD. It does not escape <, > and &: this is
-// not HTML, and a note reads "A&B" in every consumer.
+// appendJSONString appends s as a JSON string. It escapes what
+// encoding/json escapes (control characters, quotes, backslash, U+2028,
+// U+2029; invalid UTF-8 becomes U+FFFD), and also DEL, the C1 controls and
+// the invisible characters that reorder text (bidi overrides), so that JSON
+// printed on a terminal carries nothing the terminal would act on. It does
+// not escape <, > and &: this is not HTML, and a note reads "A&B".
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
 				i++
 				continue
 			}
@@ -105,22 +107,20 @@ func appendJSONString(b []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
+		case r >= 0x80 && r <= 0x9f, r == 0x61c, r == 0x200e, r == 0x200f, r >= 0x2028 && r <= 0x202e,
+			r >= 0x2066 && r <= 0x2069, r == 0xfeff:
 			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
+			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+		default:
 			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

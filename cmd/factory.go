@@ -129,12 +129,23 @@ func (f *Factory) loadConfig() (*Config, error) {
 	}
 	cfg.Region = region
 	cfg.DataDir = expandHome(v.GetString("data_dir"))
+	if cfg.DataDir != "" && !filepath.IsAbs(cfg.DataDir) && cfg.File != "" && f.fromFile("data-dir", "CONTACTS_DATA_DIR") {
+		// A relative path in a config file means relative to that file,
+		// not to wherever the command happens to run.
+		cfg.DataDir = filepath.Join(filepath.Dir(cfg.File), cfg.DataDir)
+	}
 	if cfg.DataDir == "" {
 		if cfg.DataDir, err = defaultDataDir(); err != nil {
 			return cfg, err
 		}
 	}
 	return cfg, nil
+}
+
+// fromFile reports whether a setting's value came from the config file:
+// neither its flag nor its environment variable gave one.
+func (f *Factory) fromFile(flag, env string) bool {
+	return !f.global.fs.Changed(flag) && os.Getenv(env) == ""
 }
 
 func knownKey(k string) bool {
