@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/phoneinc/contacts"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// What an import does with a row whose phone number is already taken, in
+// the book or earlier in the same file.
+const (
+	ConflictFail   = "fail"   // report it; the import writes nothing
+	ConflictSkip   = "skip"   // keep the contact that has the number
+	ConflictUpdate = "update" // upsert by phone: the row's fields replace the contact's
+)
+
+// ImportOptions control Import.
+type ImportOptions struct {
+	OnConflict  string // ConflictFail (default), ConflictSkip or ConflictUpdate
+	SkipInvalid bool   // write the good rows even if some are invalid
+	DryRun      bool   // validate and report, write nothing
+}
+
+// ImportRow is one row of an import, already validated by the caller with
+// the domain's rules: either Contact (with id and timestamps set) or Err.
+type ImportRow struct {
+	Pos     string // "line 12", "card 3": where the row is, for the report
+	Contact *contacts.Contact
+	Err     error
+	// OwnID is true when the row carried its own id and timestamps (our
+	// own export): they are kept.
+	OwnID bool
+}
+
+// Problem is a row that was not imported, or that stopped the import.
+type Problem struct {
+	Pos       string `json:"pos"`
+	Code      string `json:"code"` // contacts.EINVALID or contacts.ECONFLICT
+	Field     string `json:"field"`
+	Message   string `json:"message"`
+	ContactID string `json:"contact_id,omitempty"` // for a conflict, who holds the number
+	Skipped   bool   `json:"skipped"`              // the row was left out and the import went on
+}
+
+// ImportResult counts what an import did (or, dry or failed, would have done).
+type ImportResult struct {
+	Created   int  `json:"created"`
+	Updated   int  `json:"updated"`
+	Unchanged int  `json:"unchanged"`
+	Skipped   int  `json:"skipped"`
+	Invalid   int  `json:"invalid"`
+	Conflicts int  `json:"conflicts"`
+	Written   bool `json:"written"` // the transaction was committed
+}
+
+// Import writes rows in one transaction, all or nothing by default: any
+// invalid row or (with ConflictFail) any conflict rolls everything back.
+// Every problem is passed to report as it is found, so that a bad file's
+// whole report streams in constant memory. The error is for the import as
+// a whole (I/O, a damaged file, ctx cancelled); rows' problems are in the
+// result and the report.
+func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*ImportRow, error), report func(Problem)) (*ImportResult, error) {
+	switch opts.OnConflict {
+	case "":
+		opts.OnConflict = ConflictFail
+	case ConflictFail, ConflictSkip, ConflictUpdate:
+	default:
+		return nil, contacts.Errorf(contacts.EUSAGE, "--on-conflict: %q is not one of fail, skip, update", opts.OnConflict)
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	im, err := newImporter(ctx, tx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer im.close()
+	res := &ImportResult{}
+	for {
+		row, err := next()
+		if err != nil {
+			return res, err
+		}
+		if row == nil {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if row.Err != nil {
+			res.Invalid++
+			var de *contacts.Error
+			p := Problem{Pos: row.Pos, Code: contacts.EINVALID, Message: row.Err.Error(), Skipped: opts.SkipInvalid}
+			if errors.As(row.Err, &de) {
+				p.Field = de.Field
+			}
+			report(p)
+			continue
+		}
+		if err := im.write(row, res, report); err != nil {
+			return res, err
+		}
+	}
+	failed := res.Invalid > 0 && !opts.SkipInvalid || res.Conflicts > 0 && opts.OnConflict == ConflictFail
+	if failed || opts.DryRun {
+		return res, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	res.Written = true
+	return res, nil
+}
+
+// importer holds an import's prepared statements and what it has inserted.
+type importer struct {
+	ctx          context.Context
+	tx           *sql.Tx
+	opts         ImportOptions
+	insert, find *sql.Stmt
+	update       *sql.Stmt
+	baseRowID    int64    // rows above it were inserted by this import
+	inserted     []string // Pos of each inserted row, by rowid-baseRowID-1
+}
+
+func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions) (*importer, error) {
+	im := &importer{ctx: ctx, tx: tx, opts: opts}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM contacts`).Scan(&im.baseRowID); err != nil {
+		return nil, err
+	}
+	var err error
+	if im.insert, err = tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (phone) DO NOTHING`); err != nil {
+		return nil, err
+	}
+	if im.find, err = tx.PrepareContext(ctx, `SELECT rowid, `+contactColumns+` FROM contacts WHERE phone = ?`); err != nil {
+		return nil, err
+	}
+	if im.update, err = tx.PrepareContext(ctx, `UPDATE contacts SET name = ?, email = ?, company_name = ?, note = ?,
+		updated_at = ? WHERE id = ?`); err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+func (im *importer) close() {
+	for _, s := range []*sql.Stmt{im.insert, im.find, im.update} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func (im *importer) write(in *ImportRow, res *ImportResult, report func(Problem)) error {
+	c := in.Contact
+	created := c.CreatedAt.UTC().Format(contacts.TimeFormat)
+	updated := c.UpdatedAt.UTC().Format(contacts.TimeFormat)
+	r, err := im.insert.ExecContext(im.ctx, c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note, created, updated)
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+		if im.opts.OnConflict == ConflictFail {
+			res.Conflicts++
+		} else {
+			res.Skipped++
+		}
+		report(Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "id", ContactID: c.ID,
+			Message: fmt.Sprintf("id: a contact with id %s already exists, with another phone number", c.ID),
+			Skipped: im.opts.OnConflict != ConflictFail})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if n, err := r.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		res.Created++
+		im.inserted = append(im.inserted, in.Pos)
+		return nil
+	}
+
+	// The number is taken: by a contact of the book, or by an earlier row.
+	var (
+		rowid int64
+		h     row
+	)
+	if err := im.find.QueryRowContext(im.ctx, c.Phone).Scan(append([]any{&rowid}, h.dest()...)...); err != nil {
+		return err
+	}
+	where := "already belongs to contact " + h.id
+	if i := rowid - im.baseRowID - 1; i >= 0 && i < int64(len(im.inserted)) {
+		where = fmt.Sprintf("is also on %s (contact %s)", im.inserted[i], h.id)
+	}
+	switch im.opts.OnConflict {
+	case ConflictUpdate:
+		old, err := h.contact()
+		if err != nil {
+			return err
+		}
+		if same(old.Name, c.Name) && same(old.Email, c.Email) && same(old.CompanyName, c.CompanyName) && same(old.Note, c.Note) {
+			res.Unchanged++
+			return nil
+		}
+		at := c.UpdatedAt
+		if !at.After(old.UpdatedAt) {
+			at = old.UpdatedAt.Add(1e9)
+		}
+		if _, err := im.update.ExecContext(im.ctx, c.Name, c.Email, c.CompanyName, c.Note, at.UTC().Format(contacts.TimeFormat), old.ID); err != nil {
+			return err
+		}
+		res.Updated++
+	case ConflictSkip:
+		res.Skipped++
+		report(Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "phone", ContactID: h.id,
+			Message: fmt.Sprintf("phone: %s %s", c.Phone, where), Skipped: true})
+	default:
+		res.Conflicts++
+		report(Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "phone", ContactID: h.id,
+			Message: fmt.Sprintf("phone: %s %s", c.Phone, where)})
+	}
+	return nil
+}
+
+func same(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
