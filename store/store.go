@@ -182,16 +182,45 @@ func (db *DB) init(ctx context.Context) error {
 			return err
 		}
 	}
-	var mode string
-	if err := db.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-		return db.fileError(err)
-	}
-	if mode != "wal" {
-		if err := db.db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
-			return db.fileError(err)
+	return db.useWAL(ctx)
+}
+
+// useWAL puts the file in WAL mode, once: the mode is persistent. When
+// several processes open a new book at once, the switch needs a moment
+// alone with the file, and SQLite answers BUSY at once rather than waiting:
+// so wait, and look again, until another process has done it or the busy
+// timeout runs out.
+func (db *DB) useWAL(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; ; {
+		var mode string
+		err := db.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+		if err == nil && mode == "wal" {
+			return nil
+		}
+		if err == nil {
+			err = db.db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+			if err == nil && mode == "wal" {
+				return nil
+			}
+		}
+		var se *sqlite.Error
+		busy := errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY || err == nil
+		if !busy || time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("journal mode is %q", mode)
+			}
+			return fmt.Errorf("%s: cannot switch to WAL mode: %w", db.path, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if wait < 50*time.Millisecond {
+			wait *= 2
 		}
 	}
-	return nil
 }
 
 // fileError explains an error SQLite gave on first reading the file.
