@@ -1,0 +1,78 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/store"
+)
+
+// BenchmarkLookup measures GET ?phone= over loopback, requests in
+// parallel, on a book of 10,000 contacts: key check, lookup, encoding
+// and the access log included.
+func BenchmarkLookup(b *testing.B) {
+	b.Run("KeyChecked", func(b *testing.B) { benchmarkLookup(b, 0) })
+	b.Run("KeyCached", func(b *testing.B) { benchmarkLookup(b, time.Second) })
+}
+
+func benchmarkLookup(b *testing.B, ttl time.Duration) {
+	dir := b.TempDir()
+	_, key := mustKey(b, dir, "acme")
+	path, _ := store.Path(dir, "acme")
+	db, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 10000
+	i := 0
+	if _, err := db.InsertContacts(context.Background(), func() (*contacts.Contact, error) {
+		if i == n {
+			return nil, nil
+		}
+		i++
+		c, err := contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Name: fmt.Sprintf("Contact %d", i)}.Prepare("")
+		if err != nil {
+			return nil, err
+		}
+		c.ID = contacts.NewID()
+		c.CreatedAt = db.Now().UTC().Truncate(1e9)
+		c.UpdatedAt = c.CreatedAt
+		return c, nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	srv := httpapi.NewServer(httpapi.Config{DataDir: dir, Log: io.Discard, KeyCacheTTL: ttl})
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	tr := ts.Client().Transport.(*http.Transport)
+	tr.MaxIdleConnsPerHost = 64
+
+	b.SetParallelism(16) // enough requests in flight to keep both cores busy
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		j := 0
+		for pb.Next() {
+			j++
+			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/contacts?phone=%%2B45201%05d", ts.URL, j%n+1), nil)
+			req.Header.Set("X-Api-Key", key)
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+}

@@ -1,0 +1,336 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/store"
+)
+
+// streamChunk is how much of a listing is buffered before it is written
+// out: big enough that a million contacts cost few writes, small enough
+// that memory stays constant.
+const streamChunk = 64 << 10
+
+// streamWriteTimeout is how long one chunk of a listing may take to reach
+// the client. A listing of a million contacts takes longer than any fixed
+// WriteTimeout should allow, so it is renewed per chunk: a slow client is
+// cut off only when it stalls.
+const streamWriteTimeout = 30 * time.Second
+
+// book authenticates r by its X-Api-Key header and returns the book of its
+// company, or answers r with 401 and returns nil.
+func (s *Server) book(w http.ResponseWriter, r *http.Request) *store.DB {
+	db, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
+	if err != nil {
+		writeError(w, r, err)
+		return nil
+	}
+	return db
+}
+
+func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
+	db := s.book(w, r)
+	if db == nil {
+		return
+	}
+	f := contacts.ContactFilter{Phone: queryPhone(r.URL.RawQuery)}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			writeError(w, r, &contacts.Error{Code: contacts.EUSAGE, Field: "limit",
+				Message: "limit: " + strconv.Quote(v) + " is not a positive whole number"})
+			return
+		}
+		f.Limit = n
+	}
+
+	// The array is written as the rows come, in chunks. Until the first
+	// chunk goes out an error can still be a proper 500; after it, the
+	// status is sent, and the connection is cut so that the client sees
+	// a broken document rather than a short list that looks whole.
+	rc := http.NewResponseController(w)
+	b := make([]byte, 0, streamChunk+4096)
+	b = append(b, '[')
+	started := false
+	flush := func() error {
+		if !started {
+			started = true
+			setJSONHeaders(w)
+			w.WriteHeader(http.StatusOK)
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		_, err := w.Write(b)
+		b = b[:0]
+		return err
+	}
+	first := true
+	err := db.ListContacts(r.Context(), f, func(c *contacts.Contact) error {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = c.AppendJSON(b)
+		if len(b) >= streamChunk {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		if !started {
+			writeError(w, r, err)
+			return
+		}
+		noteError(r, err)
+		panic(http.ErrAbortHandler)
+	}
+	b = append(b, "]\n"...)
+	if !started {
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	}
+	flush()
+}
+
+func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
+	db := s.book(w, r)
+	if db == nil {
+		return
+	}
+	c, err := db.FindContactByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeContact(w, http.StatusOK, c)
+}
+
+func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
+	db := s.book(w, r)
+	if db == nil {
+		return
+	}
+	in, err := s.decodeFields(w, r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var nc contacts.NewContact
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"name", &nc.Name}, {"email", &nc.Email}, {"phone", &nc.Phone}, {"company_name", &nc.CompanyName}, {"note", &nc.Note}} {
+		if v := in[f.key]; v != nil {
+			*f.dst = *v
+		}
+	}
+	if strings.TrimSpace(nc.Phone) == "" {
+		writeError(w, r, contacts.FieldErrorf("phone", "a phone number is required"))
+		return
+	}
+	c, err := db.CreateContact(r.Context(), nc)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", strings.TrimSuffix(r.URL.Path, "/")+"/"+c.ID)
+	writeContact(w, http.StatusCreated, c)
+}
+
+func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
+	db := s.book(w, r)
+	if db == nil {
+		return
+	}
+	id := r.PathValue("id")
+	// An unknown id is 404 whatever the body says, as for GET.
+	if _, err := db.FindContactByID(r.Context(), id); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	in, err := s.decodeFields(w, r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var upd contacts.ContactUpdate
+	empty := ""
+	for _, f := range []struct {
+		key string
+		dst **string
+	}{{"name", &upd.Name}, {"email", &upd.Email}, {"phone", &upd.Phone}, {"company_name", &upd.CompanyName}, {"note", &upd.Note}} {
+		v, ok := in[f.key]
+		switch {
+		case !ok:
+		case v == nil && f.key == "phone":
+			writeError(w, r, contacts.FieldErrorf("phone", "cannot be cleared: a contact needs a phone number"))
+			return
+		case v == nil:
+			*f.dst = &empty // null clears, as "" does
+		default:
+			*f.dst = v
+		}
+	}
+	var c *contacts.Contact
+	if upd.Empty() {
+		c, err = db.FindContactByID(r.Context(), id)
+	} else {
+		c, err = db.UpdateContact(r.Context(), id, upd)
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeContact(w, http.StatusOK, c)
+}
+
+func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
+	db := s.book(w, r)
+	if db == nil {
+		return
+	}
+	if err := db.DeleteContacts(r.Context(), []string{r.PathValue("id")}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func setJSONHeaders(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+}
+
+func writeContact(w http.ResponseWriter, status int, c *contacts.Contact) {
+	b := c.AppendJSON(make([]byte, 0, 512))
+	b = append(b, '\n')
+	setJSONHeaders(w)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// The keys of a contact in a request body.
+var (
+	writableKeys = map[string]bool{"name": true, "email": true, "phone": true, "company_name": true, "note": true}
+	readOnlyKeys = map[string]bool{"id": true, "phone_formatted": true, "created_at": true, "updated_at": true}
+)
+
+// decodeFields reads a request body that must be one JSON object of the
+// writable keys, each a string or null. It returns the keys present; a
+// null value is a nil pointer.
+func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[string]*string, error) {
+	if r.ContentLength > s.cfg.MaxBody {
+		return nil, tooLarge(s.cfg.MaxBody)
+	}
+	dec := json.NewDecoder(r.Body)
+	var raw map[string]json.RawMessage
+	err := dec.Decode(&raw)
+	if err == nil {
+		// One object, and nothing after it.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errTrailing
+			if terr != nil {
+				err = terr
+			}
+		}
+	}
+	var mbe *http.MaxBytesError
+	var ute *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge(mbe.Limit)
+	case err == io.EOF:
+		return nil, contacts.Errorf(contacts.EUSAGE, "the request body is empty: send a JSON object")
+	case errors.As(err, &ute), err == nil && raw == nil:
+		return nil, contacts.Errorf(contacts.EUSAGE, "the request body must be a JSON object")
+	case err == errTrailing:
+		return nil, contacts.Errorf(contacts.EUSAGE, "invalid JSON: more data after the object")
+	case err != nil:
+		return nil, contacts.Errorf(contacts.EUSAGE, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // report the same key first every time
+	out := make(map[string]*string, len(raw))
+	for _, k := range keys {
+		switch {
+		case readOnlyKeys[k]:
+			continue
+		case !writableKeys[k]:
+			return nil, &contacts.Error{Code: contacts.EUSAGE, Field: k,
+				Message: "unknown field " + strconv.Quote(k) + " (the fields are name, email, phone, company_name and note)"}
+		}
+		v := raw[k]
+		if string(v) == "null" {
+			out[k] = nil
+			continue
+		}
+		var str string
+		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &str) != nil {
+			return nil, contacts.FieldErrorf(k, "must be a string or null, not %s", jsonKind(v))
+		}
+		out[k] = &str
+	}
+	return out, nil
+}
+
+var errTrailing = errors.New("trailing data")
+
+func tooLarge(limit int64) error {
+	return withStatus(http.StatusRequestEntityTooLarge, contacts.EUSAGE,
+		"the request body is larger than %d bytes", limit)
+}
+
+// jsonKind names the type of a JSON value, for an error message.
+func jsonKind(v json.RawMessage) string {
+	switch {
+	case len(v) == 0:
+		return "nothing"
+	case v[0] == '{':
+		return "an object"
+	case v[0] == '[':
+		return "an array"
+	case v[0] == 't' || v[0] == 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// queryPhone returns the phone parameter of a raw query. A query decodes
+// '+' as a space, but a phone number written unescaped in a URL
+// (?phone=+4520123456, as curl users and phone systems write it) means the
+// international prefix, and a space never starts a number: a leading '+'
+// is kept as '+'.
+func queryPhone(rawQuery string) string {
+	for rawQuery != "" {
+		var part string
+		part, rawQuery, _ = strings.Cut(rawQuery, "&")
+		k, v, _ := strings.Cut(part, "=")
+		if k != "phone" {
+			continue
+		}
+		plus := strings.HasPrefix(v, "+")
+		if plus {
+			v = v[1:]
+		}
+		s, err := url.QueryUnescape(v)
+		if err != nil {
+			return ""
+		}
+		if plus {
+			s = "+" + s
+		}
+		return s
+	}
+	return ""
+}

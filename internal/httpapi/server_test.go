@@ -1,0 +1,817 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/store"
+)
+
+// syncBuffer is a log that requests running at once may write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a server over a data directory with two companies, acme and
+// beta, each with a book and a key.
+type env struct {
+	t      *testing.T
+	dir    string
+	server *httpapi.Server
+	ts     *httptest.Server
+	log    *syncBuffer
+	key    map[string]string // company → secret
+}
+
+func newEnv(t *testing.T, cfg httpapi.Config) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), log: &syncBuffer{}, key: map[string]string{}}
+	for _, company := range []string{"acme", "beta"} {
+		_, secret := mustKey(t, e.dir, company)
+		e.key[company] = secret
+	}
+	cfg.DataDir, cfg.Log = e.dir, e.log
+	if cfg.Region == "" {
+		cfg.Region = "DK"
+	}
+	e.server = httpapi.NewServer(cfg)
+	e.ts = httptest.NewServer(e.server.Handler())
+	t.Cleanup(func() {
+		e.ts.Close()
+		e.server.Close()
+	})
+	return e
+}
+
+// mustKey makes company's book, as `contacts keys create` does, and a key.
+func mustKey(tb testing.TB, dir, company string) (*contacts.APIKey, string) {
+	tb.Helper()
+	path, err := store.Path(dir, company)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), path, store.Options{Create: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	k, secret, err := db.CreateKey(context.Background(), "test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k, secret
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// do sends a request with key in X-Api-Key (none when "").
+func (e *env) do(method, path, key, body string) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.ts.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("X-Api-Key", key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.ts.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// create adds a contact for company and returns it.
+func (e *env) create(company, body string) map[string]any {
+	e.t.Helper()
+	r := e.do("POST", "/api/v1/contacts", e.key[company], body)
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("create %s: %d %s", body, r.status, r.body)
+	}
+	return object(e.t, r.body)
+}
+
+func object(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("%v: %q", err, s)
+	}
+	return m
+}
+
+func array(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var a []map[string]any
+	if err := json.Unmarshal([]byte(s), &a); err != nil {
+		t.Fatalf("%v: %q", err, s)
+	}
+	return a
+}
+
+func (r response) want(t *testing.T, status int, contentType string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status=%d, want %d; body %s", r.status, status, r.body)
+	}
+	if got := r.header.Get("Content-Type"); got != contentType {
+		t.Errorf("Content-Type=%q, want %q", got, contentType)
+	}
+}
+
+// wantError checks an error response: its status and its exact body.
+func (r response) wantError(t *testing.T, status int, body string) {
+	t.Helper()
+	r.want(t, status, "application/json")
+	if got := strings.TrimSuffix(r.body, "\n"); got != body {
+		t.Errorf("body\n got %s\nwant %s", got, body)
+	}
+}
+
+var seedFields = `^\{"id":"[0-9A-Z]{26}","name":.*,"email":.*,"phone":"\+\d+","phone_formatted":".*","company_name":.*,"note":.*,"created_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ","updated_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\n$`
+
+// TestSeedExamples runs the seed's curl examples, in order.
+func TestSeedExamples(t *testing.T) {
+	for _, prefix := range []string{"/api/v1", "/v1"} {
+		t.Run(strings.TrimPrefix(prefix, "/"), func(t *testing.T) {
+			e := newEnv(t, httpapi.Config{})
+			key := e.key["acme"]
+
+			// POST /v1/contacts
+			r := e.do("POST", prefix+"/contacts", key, `{
+    "name": "Niklas Stephenson",
+    "email": "niklas@stephenson.dk",
+    "phone": "+4520123456",
+    "company_name": "Stephenson ApS",
+    "note": "Always asks for the engineering team."
+  }`)
+			r.want(t, http.StatusCreated, "application/json")
+			if !regexp.MustCompile(seedFields).MatchString(r.body) {
+				t.Errorf("not the seed's model in the seed's order: %s", r.body)
+			}
+			c := object(t, r.body)
+			id := c["id"].(string)
+			for k, want := range map[string]any{"name": "Niklas Stephenson", "email": "niklas@stephenson.dk", "phone": "+4520123456",
+				"phone_formatted": "+45 20 12 34 56", "company_name": "Stephenson ApS", "note": "Always asks for the engineering team."} {
+				if c[k] != want {
+					t.Errorf("%s=%v, want %v", k, c[k], want)
+				}
+			}
+			if got, want := r.header.Get("Location"), prefix+"/contacts/"+id; got != want {
+				t.Errorf("Location=%q, want %q", got, want)
+			}
+
+			// GET /v1/contacts
+			r = e.do("GET", prefix+"/contacts", key, "")
+			r.want(t, http.StatusOK, "application/json")
+			if list := array(t, r.body); len(list) != 1 || list[0]["id"] != id {
+				t.Errorf("list=%s", r.body)
+			}
+
+			// GET /v1/contacts/:id
+			r = e.do("GET", prefix+"/contacts/"+id, key, "")
+			r.want(t, http.StatusOK, "application/json")
+			if got := object(t, r.body); got["id"] != id || got["note"] != c["note"] {
+				t.Errorf("show=%s", r.body)
+			}
+
+			// PATCH /v1/contacts/:id
+			r = e.do("PATCH", prefix+"/contacts/"+id, key, `{"note": "Prefers email follow-ups."}`)
+			r.want(t, http.StatusOK, "application/json")
+			got := object(t, r.body)
+			if got["note"] != "Prefers email follow-ups." || got["name"] != "Niklas Stephenson" || got["created_at"] != c["created_at"] {
+				t.Errorf("patched=%s", r.body)
+			}
+			if got["updated_at"].(string) <= c["updated_at"].(string) {
+				t.Errorf("updated_at %v did not move past %v", got["updated_at"], c["updated_at"])
+			}
+
+			// DELETE /v1/contacts/:id
+			r = e.do("DELETE", prefix+"/contacts/"+id, key, "")
+			if r.status != http.StatusNoContent || r.body != "" {
+				t.Errorf("delete: %d %q", r.status, r.body)
+			}
+			e.do("GET", prefix+"/contacts/"+id, key, "").wantError(t, http.StatusNotFound,
+				`{"error":{"code":"not_found","field":null,"message":"no contact with id `+id+`"}}`)
+			if r := e.do("GET", prefix+"/contacts", key, ""); r.body != "[]\n" {
+				t.Errorf("empty list=%q", r.body)
+			}
+		})
+	}
+}
+
+func TestCreateContact(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	t.Run("Normalized", func(t *testing.T) {
+		c := e.create("acme", `{"phone":"20 12 34 51","name":"  Ann  ","email":"","note":null,"company_name":"Acme"}`)
+		if c["phone"] != "+4520123451" || c["name"] != "Ann" || c["email"] != nil || c["note"] != nil || c["company_name"] != "Acme" {
+			t.Errorf("got %v", c)
+		}
+	})
+	t.Run("ReadOnlyKeysIgnored", func(t *testing.T) {
+		c := e.create("acme", `{"phone":"+4520123452","id":"01ARZ3NDEKTSV4RRFFQ69G5FAV","phone_formatted":"x","created_at":"1999-01-01T00:00:00Z","updated_at":"x"}`)
+		if c["id"] == "01ARZ3NDEKTSV4RRFFQ69G5FAV" || c["phone_formatted"] != "+45 20 12 34 52" || c["created_at"] == "1999-01-01T00:00:00Z" {
+			t.Errorf("read-only keys were taken: %v", c)
+		}
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		first := e.create("acme", `{"phone":"+4520123453"}`)
+		e.do("POST", "/api/v1/contacts", key, `{"phone":"+45 20 12 34 53","name":"Dup"}`).wantError(t, 422,
+			fmt.Sprintf(`{"error":{"code":"conflict","field":"phone","contact_id":"%s","message":"phone: +4520123453 already belongs to contact %s"}}`, first["id"], first["id"]))
+	})
+	for name, tc := range map[string]struct {
+		body   string
+		status int
+		want   string
+	}{
+		"ErrInvalidEmail":   {`{"phone":"+4520123454","email":"nope"}`, 422, `{"error":{"code":"invalid","field":"email","message":"email: \"nope\" is not a valid address: it has no @"}}`},
+		"ErrPhoneMissing":   {`{"name":"Ann"}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: a phone number is required"}}`},
+		"ErrPhoneNull":      {`{"phone":null}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: a phone number is required"}}`},
+		"ErrPhoneNumber":    {`{"phone":4520123454}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: must be a string or null, not a number"}}`},
+		"ErrNameObject":     {`{"phone":"+4520123454","name":{"first":"Ann"}}`, 422, `{"error":{"code":"invalid","field":"name","message":"name: must be a string or null, not an object"}}`},
+		"ErrUnknownField":   {`{"phone":"+4520123454","company":"Acme"}`, 400, `{"error":{"code":"usage","field":"company","message":"unknown field \"company\" (the fields are name, email, phone, company_name and note)"}}`},
+		"ErrBadJSON":        {`{"phone":"+4520123454",}`, 400, `{"error":{"code":"usage","field":null,"message":"invalid JSON: invalid character '}' looking for beginning of object key string"}}`},
+		"ErrTruncatedJSON":  {`{"phone":"+45`, 400, `{"error":{"code":"usage","field":null,"message":"invalid JSON: unexpected EOF"}}`},
+		"ErrNotAnObject":    {`["+4520123454"]`, 400, `{"error":{"code":"usage","field":null,"message":"the request body must be a JSON object"}}`},
+		"ErrNullBody":       {`null`, 400, `{"error":{"code":"usage","field":null,"message":"the request body must be a JSON object"}}`},
+		"ErrTrailingData":   {`{"phone":"+4520123454"} {}`, 400, `{"error":{"code":"usage","field":null,"message":"invalid JSON: more data after the object"}}`},
+		"ErrControlChar":    {`{"phone":"+4520123454","name":"A\u0007B"}`, 422, `{"error":{"code":"invalid","field":"name","message":"name: contains the control character U+0007, which is not allowed"}}`},
+		"ErrNoteTooLong":    {`{"phone":"+4520123454","note":"` + strings.Repeat("é", contacts.MaxNoteLen+1) + `"}`, 422, `{"error":{"code":"invalid","field":"note","message":"note: too long: 10001 characters, at most 10000"}}`},
+		"ErrPhoneNotNumber": {`{"phone":"hello"}`, 422, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := e.do("POST", "/api/v1/contacts", key, tc.body)
+			if tc.want == "" {
+				r.want(t, tc.status, "application/json")
+				if got := object(t, r.body)["error"].(map[string]any); got["code"] != "invalid" || got["field"] != "phone" {
+					t.Errorf("body %s", r.body)
+				}
+				return
+			}
+			r.wantError(t, tc.status, tc.want)
+		})
+	}
+	t.Run("ErrEmptyBody", func(t *testing.T) {
+		e.do("POST", "/api/v1/contacts", key, "").wantError(t, 400,
+			`{"error":{"code":"usage","field":null,"message":"the request body is empty: send a JSON object"}}`)
+	})
+	t.Run("NothingWrittenOnError", func(t *testing.T) {
+		list := array(t, e.do("GET", "/api/v1/contacts", key, "").body)
+		if len(list) != 3 {
+			t.Errorf("%d contacts, want the 3 created", len(list))
+		}
+	})
+	t.Run("FormContentType", func(t *testing.T) {
+		// curl -d without -H sends a form type: the body is JSON all the same.
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/contacts", strings.NewReader(`{"phone":"+4520123459"}`))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Api-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Errorf("status=%d", resp.StatusCode)
+		}
+	})
+}
+
+func TestPatchContact(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	c := e.create("acme", `{"phone":"+4520123456","name":"Ann","email":"ann@example.com","company_name":"Acme","note":"n"}`)
+	other := e.create("acme", `{"phone":"+4520123457"}`)
+	path := "/api/v1/contacts/" + c["id"].(string)
+
+	t.Run("OnlyKeysPresent", func(t *testing.T) {
+		r := e.do("PATCH", path, key, `{"name":"Ann Jensen"}`)
+		r.want(t, 200, "application/json")
+		got := object(t, r.body)
+		if got["name"] != "Ann Jensen" || got["email"] != "ann@example.com" || got["company_name"] != "Acme" || got["note"] != "n" {
+			t.Errorf("got %v", got)
+		}
+	})
+	t.Run("NullAndEmptyClear", func(t *testing.T) {
+		got := object(t, e.do("PATCH", path, key, `{"email":null,"note":""}`).body)
+		if got["email"] != nil || got["note"] != nil || got["name"] != "Ann Jensen" {
+			t.Errorf("got %v", got)
+		}
+	})
+	t.Run("LowerCaseID", func(t *testing.T) {
+		r := e.do("PATCH", strings.ToLower(path), key, `{"note":"x"}`)
+		r.want(t, 200, "application/json")
+	})
+	t.Run("EmptyPatchChangesNothing", func(t *testing.T) {
+		before := e.do("GET", path, key, "").body
+		r := e.do("PATCH", path, key, `{"id":"ignored","updated_at":"ignored"}`)
+		r.want(t, 200, "application/json")
+		if r.body != before {
+			t.Errorf("an empty PATCH changed the contact:\n%s\n%s", before, r.body)
+		}
+	})
+	t.Run("ErrPhoneNull", func(t *testing.T) {
+		e.do("PATCH", path, key, `{"phone":null,"name":"X"}`).wantError(t, 422,
+			`{"error":{"code":"invalid","field":"phone","message":"phone: cannot be cleared: a contact needs a phone number"}}`)
+	})
+	t.Run("ErrPhoneEmpty", func(t *testing.T) {
+		r := e.do("PATCH", path, key, `{"phone":""}`)
+		r.want(t, 422, "application/json")
+		if got := object(t, r.body)["error"].(map[string]any); got["field"] != "phone" {
+			t.Errorf("body %s", r.body)
+		}
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		e.do("PATCH", path, key, `{"phone":"20 12 34 57","name":"Changed"}`).wantError(t, 422,
+			fmt.Sprintf(`{"error":{"code":"conflict","field":"phone","contact_id":"%[1]s","message":"phone: +4520123457 already belongs to contact %[1]s"}}`, other["id"]))
+		if got := object(t, e.do("GET", path, key, "").body); got["name"] != "Ann Jensen" {
+			t.Errorf("a failed PATCH changed the name: %v", got)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		id := contacts.NewID()
+		e.do("PATCH", "/api/v1/contacts/"+id, key, `{"name":"x"}`).wantError(t, 404,
+			`{"error":{"code":"not_found","field":null,"message":"no contact with id `+id+`"}}`)
+		e.do("PATCH", "/api/v1/contacts/nope", key, `{"name":"x"}`).wantError(t, 404,
+			`{"error":{"code":"not_found","field":null,"message":"no contact with id \"nope\""}}`)
+	})
+	t.Run("ErrUnknownField", func(t *testing.T) {
+		e.do("PATCH", path, key, `{"nmae":"x"}`).wantError(t, 400,
+			`{"error":{"code":"usage","field":"nmae","message":"unknown field \"nmae\" (the fields are name, email, phone, company_name and note)"}}`)
+	})
+}
+
+func TestDeleteContact(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	c := e.create("acme", `{"phone":"+4520123456"}`)
+	id := c["id"].(string)
+	r := e.do("DELETE", "/v1/contacts/"+strings.ToLower(id), key, "")
+	if r.status != 204 || r.body != "" {
+		t.Fatalf("delete: %d %q", r.status, r.body)
+	}
+	e.do("DELETE", "/v1/contacts/"+id, key, "").wantError(t, 404,
+		`{"error":{"code":"not_found","field":null,"message":"no contact with id `+id+`"}}`)
+}
+
+func TestListContacts(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	a := e.create("acme", `{"phone":"+4520123451"}`)
+	b := e.create("acme", `{"phone":"+4520123452"}`)
+	c := e.create("acme", `{"phone":"+14155552671"}`)
+	ids := func(r response) string {
+		t.Helper()
+		r.want(t, 200, "application/json")
+		var s []string
+		for _, c := range array(t, r.body) {
+			s = append(s, c["id"].(string))
+		}
+		return strings.Join(s, ",")
+	}
+	id := func(m ...map[string]any) string {
+		var s []string
+		for _, c := range m {
+			s = append(s, c["id"].(string))
+		}
+		return strings.Join(s, ",")
+	}
+	for _, tc := range []struct {
+		query, want string
+	}{
+		{"", id(c, b, a)},
+		{"?limit=2", id(c, b)},
+		{"?limit=99", id(c, b, a)},
+		{"?phone=%2B45%2020%2012%2034%2052", id(b)},
+		{"?phone=+4520123452", id(b)}, // an unescaped + is the + of the number
+		{"?phone=%2B4520123452", id(b)},
+		{"?phone=20123452", id(b)}, // national, in the server's region DK
+		{"?phone=004520123452", id(b)},
+		{"?phone=tel:%2B1-415-555-2671", id(c)},
+		{"?phone=not+a+number", ""},
+		{"?phone=%2B4520999999", ""},
+		{"?phone=", id(c, b, a)},
+		{"?phone=20123452&limit=1&other=ignored", id(b)},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			r := e.do("GET", "/api/v1/contacts"+tc.query, key, "")
+			if got := ids(r); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+			if tc.want == "" && r.body != "[]\n" {
+				t.Errorf("empty list is %q, want []", r.body)
+			}
+		})
+	}
+	for _, bad := range []string{"0", "-1", "x", "1.5"} {
+		e.do("GET", "/api/v1/contacts?limit="+bad, key, "").wantError(t, 400,
+			`{"error":{"code":"usage","field":"limit","message":"limit: \"`+bad+`\" is not a positive whole number"}}`)
+	}
+}
+
+// TestListStreams lists more than one chunk of the stream: the array is
+// whole, in order, and arrives without a Content-Length.
+func TestListStreams(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	path, _ := store.Path(e.dir, "acme")
+	db, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1500
+	note := strings.Repeat("x", 100)
+	i := 0
+	if _, err := db.InsertContacts(context.Background(), func() (*contacts.Contact, error) {
+		if i == n {
+			return nil, nil
+		}
+		i++
+		c, err := contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Note: note}.Prepare("")
+		if err != nil {
+			return nil, err
+		}
+		c.ID = contacts.NewID()
+		c.CreatedAt = time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+		c.UpdatedAt = c.CreatedAt
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r := e.do("GET", "/api/v1/contacts", e.key["acme"], "")
+	r.want(t, 200, "application/json")
+	if len(r.body) < 128<<10 {
+		t.Fatalf("body of %d bytes: not several chunks", len(r.body))
+	}
+	if r.header.Get("Content-Length") != "" {
+		t.Errorf("a streamed listing has Content-Length %s", r.header.Get("Content-Length"))
+	}
+	list := array(t, r.body)
+	if len(list) != n {
+		t.Fatalf("%d contacts, want %d", len(list), n)
+	}
+	if list[0]["phone"] != fmt.Sprintf("+45201%05d", n) || list[n-1]["phone"] != "+4520100001" {
+		t.Errorf("not newest first: %v … %v", list[0]["phone"], list[n-1]["phone"])
+	}
+}
+
+func TestAuth(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	c := e.create("acme", `{"phone":"+4520123456","name":"Ann"}`)
+	id := c["id"].(string)
+	const rejected = `{"error":{"code":"unauthorized","field":null,"message":"API key rejected"}}`
+
+	t.Run("ErrMissingKey", func(t *testing.T) {
+		r := e.do("GET", "/api/v1/contacts", "", "")
+		r.wantError(t, 401, `{"error":{"code":"unauthorized","field":null,"message":"missing API key: send it in the X-Api-Key header"}}`)
+		if r.header.Get("WWW-Authenticate") == "" {
+			t.Error("a 401 without WWW-Authenticate")
+		}
+	})
+	t.Run("ErrWrongKey", func(t *testing.T) {
+		forged, _ := contacts.NewAPIKeySecret("acme")
+		for name, key := range map[string]string{
+			"Garbage":       "hello",
+			"Forged":        forged,
+			"Truncated":     e.key["acme"][:len(e.key["acme"])-1],
+			"OtherCompanys": "ck_beta_" + e.key["acme"][len("ck_acme_"):],
+		} {
+			t.Run(name, func(t *testing.T) {
+				e.do("GET", "/api/v1/contacts/"+id, key, "").wantError(t, 401, rejected)
+				e.do("POST", "/api/v1/contacts", key, `{"phone":"+4520999999"}`).wantError(t, 401, rejected)
+			})
+		}
+	})
+	t.Run("ErrKeyInQuery", func(t *testing.T) {
+		// Only the caller-ID endpoint takes ?key=: a URL is logged and
+		// kept in histories.
+		e.do("GET", "/api/v1/contacts?key="+e.key["acme"], "", "").want(t, 401, "application/json")
+	})
+	t.Run("ErrCompanyWithoutBook", func(t *testing.T) {
+		// A well-formed key of a company that has no file: 401, and no
+		// file is made.
+		ghost, _ := contacts.NewAPIKeySecret("ghost")
+		e.do("GET", "/api/v1/contacts", ghost, "").wantError(t, 401, rejected)
+		e.do("POST", "/api/v1/contacts", ghost, `{"phone":"+4520999999"}`).wantError(t, 401, rejected)
+		if _, err := os.Stat(filepath.Join(e.dir, "ghost.db")); !os.IsNotExist(err) {
+			t.Errorf("a request made ghost.db: %v", err)
+		}
+		entries, _ := os.ReadDir(e.dir)
+		for _, de := range entries {
+			if n := de.Name(); !strings.HasPrefix(n, "acme.db") && !strings.HasPrefix(n, "beta.db") {
+				t.Errorf("unexpected file %s", n)
+			}
+		}
+	})
+	t.Run("ErrRevoked", func(t *testing.T) {
+		k, secret := mustKey(t, e.dir, "acme")
+		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
+		// Revoked by another process (the CLI) while the server has the
+		// book open: the next request is refused.
+		path, _ := store.Path(e.dir, "acme")
+		db, err := store.Open(context.Background(), path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeKey(context.Background(), k.ID); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		e.do("GET", "/api/v1/contacts", secret, "").wantError(t, 401, rejected)
+	})
+	t.Run("BookMadeAfterStart", func(t *testing.T) {
+		_, secret := mustKey(t, e.dir, "gamma")
+		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
+	})
+}
+
+// TestCrossCompany: a key never reaches another company's contacts.
+func TestCrossCompany(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	a := e.create("acme", `{"phone":"+4520123456","name":"Acme's"}`)
+	id := a["id"].(string)
+	beta := e.key["beta"]
+	notFound := `{"error":{"code":"not_found","field":null,"message":"no contact with id ` + id + `"}}`
+
+	e.do("GET", "/api/v1/contacts/"+id, beta, "").wantError(t, 404, notFound)
+	e.do("PATCH", "/api/v1/contacts/"+id, beta, `{"name":"hijacked"}`).wantError(t, 404, notFound)
+	e.do("DELETE", "/api/v1/contacts/"+id, beta, "").wantError(t, 404, notFound)
+	if r := e.do("GET", "/api/v1/contacts", beta, ""); r.body != "[]\n" {
+		t.Errorf("beta lists %s", r.body)
+	}
+	if r := e.do("GET", "/api/v1/contacts?phone=%2B4520123456", beta, ""); r.body != "[]\n" {
+		t.Errorf("beta finds acme's number: %s", r.body)
+	}
+	if r := e.do("GET", "/api/v1/callerid?phone=%2B4520123456&key="+beta, "", ""); r.status != 200 || r.body != "" {
+		t.Errorf("beta's caller ID names acme's contact: %d %q", r.status, r.body)
+	}
+	// The same number is free in beta's book: phones are unique per company.
+	b := e.create("beta", `{"phone":"+4520123456","name":"Beta's"}`)
+	if b["id"] == id {
+		t.Error("same id")
+	}
+	got := object(t, e.do("GET", "/api/v1/contacts/"+id, e.key["acme"], "").body)
+	if got["name"] != "Acme's" {
+		t.Errorf("acme's contact is now %v", got)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	for _, tc := range []struct {
+		method, path, allow string
+	}{
+		{"PUT", "/api/v1/contacts", "GET, HEAD, POST"},
+		{"DELETE", "/v1/contacts", "GET, HEAD, POST"},
+		{"POST", "/api/v1/contacts/01ARZ3NDEKTSV4RRFFQ69G5FAV", "GET, HEAD, PATCH, DELETE"},
+		{"PUT", "/v1/contacts/01ARZ3NDEKTSV4RRFFQ69G5FAV", "GET, HEAD, PATCH, DELETE"},
+	} {
+		t.Run("ErrMethod/"+tc.method+tc.path, func(t *testing.T) {
+			r := e.do(tc.method, tc.path, key, "")
+			r.wantError(t, 405, `{"error":{"code":"usage","field":null,"message":"method `+tc.method+` is not allowed on `+tc.path+` (allowed: `+tc.allow+`)"}}`)
+			if got := r.header.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow=%q, want %q", got, tc.allow)
+			}
+		})
+	}
+	for _, path := range []string{"/", "/api/v2/contacts", "/api/v1/contacts/", "/api/v1/contacts/a/b", "/api/v1/contact", "/contacts"} {
+		t.Run("ErrNoRoute"+path, func(t *testing.T) {
+			e.do("GET", path, key, "").wantError(t, 404,
+				`{"error":{"code":"not_found","field":null,"message":"no such route: GET `+path+`"}}`)
+		})
+	}
+	t.Run("Healthz", func(t *testing.T) {
+		r := e.do("GET", "/healthz", "", "")
+		r.want(t, 200, "text/plain; charset=utf-8")
+		if r.body != "ok\n" {
+			t.Errorf("body %q", r.body)
+		}
+		if r := e.do("POST", "/healthz", "", ""); r.status != 405 || r.header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST /healthz: %d %v", r.status, r.header)
+		}
+	})
+	t.Run("Head", func(t *testing.T) {
+		r := e.do("HEAD", "/api/v1/contacts", key, "")
+		if r.status != 200 || r.body != "" {
+			t.Errorf("HEAD: %d %q", r.status, r.body)
+		}
+	})
+}
+
+func TestBodyLimit(t *testing.T) {
+	e := newEnv(t, httpapi.Config{MaxBody: 1024})
+	key := e.key["acme"]
+	big := `{"phone":"+4520123456","note":"` + strings.Repeat("x", 2000) + `"}`
+	want := `{"error":{"code":"usage","field":null,"message":"the request body is larger than 1024 bytes"}}`
+	e.do("POST", "/api/v1/contacts", key, big).wantError(t, 413, want)
+
+	// Without a Content-Length (chunked), the limit stops the read.
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/contacts", io.MultiReader(strings.NewReader(big)))
+	req.ContentLength = -1
+	req.Header.Set("X-Api-Key", key)
+	resp, err := e.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || strings.TrimSpace(string(b)) != want {
+		t.Errorf("chunked: %d %s", resp.StatusCode, b)
+	}
+	if r := e.do("GET", "/api/v1/contacts", key, ""); r.body != "[]\n" {
+		t.Errorf("a refused body was stored: %s", r.body)
+	}
+	// Under the limit is fine.
+	e.create("acme", `{"phone":"+4520123456","note":"`+strings.Repeat("x", 900)+`"}`)
+}
+
+func TestAccessLog(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	e.create("acme", `{"phone":"+4520123456","name":"Ann"}`)
+	e.do("GET", "/api/v1/contacts?phone=%2B4520123456", key, "")
+	e.do("GET", "/api/v1/callerid?phone=%2B4520123456&key="+key, "", "")
+	e.do("GET", "/api/v1/callerid?key="+key+"&phone=%2B4520123456", "", "")
+	e.do("GET", "/api/v1/callerid?api_key="+key+";key="+key+"&phone=1", "", "")
+	e.do("GET", "/api/v1/contacts/"+key, key, "")
+	e.do("GET", "/api/v1/contacts?phone="+key, "wrong"+key, "")
+	e.do("GET", "/nowhere", "", "")
+
+	log := e.log.String()
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	if len(lines) != 8 {
+		t.Fatalf("%d lines for 8 requests:\n%s", len(lines), log)
+	}
+	secret := key[len("ck_acme_"):]
+	if strings.Contains(log, secret) {
+		t.Errorf("the log holds the key:\n%s", log)
+	}
+	line := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1:\d+ [A-Z]+ /\S* (\d{3}|aborted) \d+B \d+\.\d{3}ms( company=\w+)?( error=".*")?$`)
+	for _, l := range lines {
+		if !line.MatchString(l) {
+			t.Errorf("line does not match the format: %s", l)
+		}
+	}
+	for i, want := range []string{
+		"POST /api/v1/contacts 201 ",
+		"GET /api/v1/contacts?phone=%2B4520123456 200 ",
+		"GET /api/v1/callerid?phone=%2B4520123456&key=REDACTED 200 3B ",
+		"GET /api/v1/callerid?key=REDACTED&phone=%2B4520123456 200 3B ",
+		"GET /api/v1/callerid?api_key=REDACTED&key=REDACTED&phone=1 401 0B ", // Go reads no pair with a ';'
+		"GET /api/v1/contacts/REDACTED 404 ",
+		"GET /api/v1/contacts?phone=REDACTED 401 ",
+		"GET /nowhere 404 ",
+	} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d: %s\nwant it to contain %q", i, lines[i], want)
+		}
+	}
+	if !strings.HasSuffix(lines[1], " company=acme") {
+		t.Errorf("line 1 does not name the company: %s", lines[1])
+	}
+}
+
+// TestConcurrent hammers a fresh server from many goroutines over two
+// companies, so that the first opening of each book races, and the
+// books are written and read at once. Run it with -race.
+func TestConcurrent(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	const workers, each = 16, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each*2)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			company := []string{"acme", "beta"}[w%2]
+			for i := 0; i < each; i++ {
+				body := fmt.Sprintf(`{"phone":"+45201%02d%03d","name":"w%d"}`, w, i, w)
+				req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/contacts", strings.NewReader(body))
+				req.Header.Set("X-Api-Key", e.key[company])
+				resp, err := e.ts.Client().Do(req)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					errs <- fmt.Errorf("create: %d", resp.StatusCode)
+				}
+				req, _ = http.NewRequest("GET", e.ts.URL+"/api/v1/callerid?phone=%2B45201"+fmt.Sprintf("%02d%03d", w, i), nil)
+				req.Header.Set("X-Api-Key", e.key[company])
+				resp, err = e.ts.Client().Do(req)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if string(b) != fmt.Sprintf("w%d", w) {
+					errs <- fmt.Errorf("callerid: %d %q", resp.StatusCode, b)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, company := range []string{"acme", "beta"} {
+		if n := len(array(t, e.do("GET", "/api/v1/contacts", e.key[company], "").body)); n != workers/2*each {
+			t.Errorf("%s has %d contacts, want %d", company, n, workers/2*each)
+		}
+	}
+}
+
+func TestKeyCache(t *testing.T) {
+	revoke := func(t *testing.T, e *env, id string) {
+		t.Helper()
+		path, _ := store.Path(e.dir, "acme")
+		db, err := store.Open(context.Background(), path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.RevokeKey(context.Background(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("RevokedKeyWorksUntilTTL", func(t *testing.T) {
+		e := newEnv(t, httpapi.Config{KeyCacheTTL: time.Hour})
+		k, secret := mustKey(t, e.dir, "acme")
+		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
+		revoke(t, e, k.ID)
+		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
+		// A wrong key is never cached.
+		e.do("GET", "/api/v1/contacts", secret+"x", "").want(t, 401, "application/json")
+	})
+	t.Run("RevokedKeyFailsAfterTTL", func(t *testing.T) {
+		e := newEnv(t, httpapi.Config{KeyCacheTTL: 50 * time.Millisecond})
+		k, secret := mustKey(t, e.dir, "acme")
+		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
+		revoke(t, e, k.ID)
+		time.Sleep(100 * time.Millisecond)
+		e.do("GET", "/api/v1/contacts", secret, "").want(t, 401, "application/json")
+	})
+}
+
+func TestServerClose(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	e.do("GET", "/api/v1/contacts", e.key["acme"], "").want(t, 200, "application/json")
+	if err := e.server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// After Close no book is reopened: requests fail, and the log says why.
+	e.do("GET", "/api/v1/contacts", e.key["acme"], "").wantError(t, 500,
+		`{"error":{"code":"internal","field":null,"message":"internal error"}}`)
+	if !strings.Contains(e.log.String(), `error="the server is shut down"`) {
+		t.Errorf("log:\n%s", e.log.String())
+	}
+}
