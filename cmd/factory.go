@@ -213,6 +213,29 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	return db, nil
 }
 
+// Store opens the configured company's book as the local store itself, for
+// the commands that only a local book can serve (import). Without create,
+// a company with no file is store.ErrNoBook.
+func (f *Factory) Store(ctx context.Context, create bool) (*store.DB, error) {
+	if db, ok := f.book.(*store.DB); ok {
+		return db, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	path, err := store.Path(cfg.DataDir, cfg.Company)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create})
+	if err != nil {
+		return nil, err
+	}
+	f.book = db
+	return db, nil
+}
+
 // Close releases what the factory opened.
 func (f *Factory) Close() error {
 	if f.book != nil {
