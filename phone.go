@@ -238,3 +238,45 @@ func isPhonePunct(r rune) bool {
 	}
 	return r >= '\u2010' && r <= '\u2015' || unicode.Is(unicode.Zs, r)
 }
+
+// QuickE164 reads raw as an E.164 number without libphonenumber: it strips
+// a tel: prefix and the common separators (spaces, dashes, dots, brackets,
+// slashes) and reads a leading 00 as + when there is no default region. It
+// returns false for anything else. The result is not validated: it is only
+// a key to probe stored numbers with, which are all valid and canonical. A
+// canonical E.164 number parses to itself, so when the probe finds a stored
+// number, that number is what NormalizePhone would have returned; when it
+// finds none, normalize and look again.
+func QuickE164(raw, region string) (string, bool) {
+	s := strings.TrimSpace(raw)
+	if len(s) >= 4 && strings.EqualFold(s[:4], "tel:") {
+		s = s[4:]
+	}
+	var buf [24]byte
+	b := buf[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if len(b) == cap(buf) {
+				return "", false
+			}
+			b = append(b, c)
+		case c == '+':
+			if len(b) > 0 {
+				return "", false
+			}
+			b = append(b, c)
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return "", false
+		}
+	}
+	if len(b) > 2 && b[0] == '0' && b[1] == '0' && region == "" {
+		b = append(b[:0:0], append([]byte{'+'}, b[2:]...)...)
+	}
+	if len(b) < 6 || len(b) > 16 || b[0] != '+' || b[1] == '0' {
+		return "", false
+	}
+	return string(b), true
+}

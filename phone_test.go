@@ -174,3 +174,36 @@ func TestDescribePhone(t *testing.T) {
 		}
 	}
 }
+
+func TestQuickE164(t *testing.T) {
+	tests := []struct {
+		in, region, want string
+		ok               bool
+	}{
+		{"+4520123456", "", "+4520123456", true},
+		{"+45 20 12 34 56", "DK", "+4520123456", true},
+		{"tel:+45-20-12-34-56", "", "+4520123456", true},
+		{"(+45) 2012.3456", "", "+4520123456", true},
+		{"004520123456", "", "+4520123456", true},
+		{"004520123456", "DK", "", false}, // the region decides what 00 means
+		{"20 12 34 56", "DK", "", false},
+		{"+45 20 12 34 56 ext 1", "", "", false},
+		{"45+20123456", "", "", false},
+		{"+0123456", "", "", false},
+		{"+٤٥٢٠١٢٣٤٥٦", "", "", false},
+		{"+1234567890123456789", "", "", false},
+		{"", "", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := contacts.QuickE164(tt.in, tt.region)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("QuickE164(%q, %q)=%q,%v; want %q,%v", tt.in, tt.region, got, ok, tt.want, tt.ok)
+		}
+		// Whatever the probe gives for a valid number is its E.164 form.
+		if ok {
+			if p, err := contacts.NormalizePhone(tt.in, tt.region); err == nil && p.E164 != got {
+				t.Errorf("QuickE164(%q)=%q but NormalizePhone gives %q", tt.in, got, p.E164)
+			}
+		}
+	}
+}

@@ -23,13 +23,45 @@ func (db *DB) FindContactByID(ctx context.Context, id string) (*contacts.Contact
 	return findContact(ctx, db.db, `id = ?`, canon)
 }
 
-// FindContactByPhone implements contacts.Service.
+// FindContactByPhone implements contacts.Service. A number already written
+// in E.164 (what phone systems send) is looked up before any parsing, so a
+// hit costs one indexed read; only a miss or another written form pays for
+// libphonenumber.
 func (db *DB) FindContactByPhone(ctx context.Context, phone string) (*contacts.Contact, error) {
+	probe, quick := contacts.QuickE164(phone, db.region)
+	if quick {
+		c, err := db.findByPhone(ctx, probe)
+		if contacts.ErrorCode(err) != contacts.ENOTFOUND {
+			return c, err
+		}
+	}
 	p, err := contacts.NormalizePhone(phone, db.region)
 	if err != nil {
 		return nil, err
 	}
-	return findContact(ctx, db.db, `phone = ?`, p.E164)
+	if quick && p.E164 == probe {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with phone %s", p.E164)
+	}
+	return db.findByPhone(ctx, p.E164)
+}
+
+// findByPhone reads the contact with an E.164 number through a statement
+// prepared once per book, since a server answers this query all day.
+func (db *DB) findByPhone(ctx context.Context, e164 string) (*contacts.Contact, error) {
+	db.prepareOnce.Do(func() {
+		db.byPhone, db.prepareErr = db.db.PrepareContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE phone = ?`)
+	})
+	if db.prepareErr != nil {
+		return findContact(ctx, db.db, `phone = ?`, e164)
+	}
+	var r row
+	err := db.byPhone.QueryRowContext(ctx, e164).Scan(r.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with phone %s", e164)
+	} else if err != nil {
+		return nil, err
+	}
+	return r.contact()
 }
 
 type queryer interface {
@@ -57,12 +89,16 @@ func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn fun
 	query := `SELECT ` + contactColumns + ` FROM contacts`
 	var args []any
 	if f.Phone != "" {
-		p, err := contacts.NormalizePhone(f.Phone, db.region)
-		if err != nil {
-			return nil // the seed: input that is not a number matches nothing
+		// The seed: one contact at most, and input that is not a number
+		// matches nothing.
+		c, err := db.FindContactByPhone(ctx, f.Phone)
+		switch contacts.ErrorCode(err) {
+		case "":
+			return fn(c)
+		case contacts.ENOTFOUND, contacts.EINVALID:
+			return nil
 		}
-		query += ` WHERE phone = ?`
-		args = append(args, p.E164)
+		return err
 	}
 	query += ` ORDER BY created_at DESC, id DESC`
 	if f.Limit > 0 {

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/phoneinc/contacts"
@@ -65,6 +66,10 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	prepareOnce sync.Once
+	byPhone     *sql.Stmt // the lookup every caller-ID request makes
+	prepareErr  error
 }
 
 var _ contacts.Service = (*DB)(nil)
@@ -138,7 +143,12 @@ func create(path string) error {
 func (db *DB) Path() string { return db.path }
 
 // Close closes the book. SQLite checkpoints the WAL on the last close.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	if db.byPhone != nil {
+		db.byPhone.Close()
+	}
+	return db.db.Close()
+}
 
 // header is what the file says about itself.
 type header struct {
