@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/store"
 	"github.com/spf13/pflag"
@@ -27,12 +28,16 @@ type Factory struct {
 	cfgErr  error
 	cfgDone bool
 	book    contacts.Service
+	// cmdPath is the command being run ("contacts keys create"), for
+	// messages that name it.
+	cmdPath string
 }
 
 // globalFlags are the persistent flags of the root command.
 type globalFlags struct {
 	fs                                       *pflag.FlagSet
 	config, company, dataDir, region, output string
+	server, apiKey                           string
 }
 
 // Config is the resolved configuration: flag > CONTACTS_* environment >
@@ -43,6 +48,12 @@ type Config struct {
 	Region  string // upper case, "" for none
 	Output  string // "table" or "json"
 	File    string // the config file read, "" when none
+	// Server is the URL of a server of the seed's API to use instead of
+	// the local book (client mode), "" for none. In client mode the API
+	// key decides the company: Company and DataDir are not used.
+	Server string
+	// APIKey is the key sent to Server. It is never printed.
+	APIKey string
 }
 
 // JSON reports whether output (and errors) are JSON.
@@ -56,6 +67,8 @@ var settings = []setting{
 	{"data_dir", "data-dir", "CONTACTS_DATA_DIR"},
 	{"region", "region", "CONTACTS_REGION"},
 	{"output", "output", "CONTACTS_OUTPUT"},
+	{"server", "server", "CONTACTS_SERVER"},
+	{"api_key", "api-key", "CONTACTS_API_KEY"},
 }
 
 // Config loads the configuration once.
@@ -108,8 +121,12 @@ func (f *Factory) loadConfig() (*Config, error) {
 		}
 		if len(unknown) > 0 {
 			sort.Strings(unknown)
-			fmt.Fprintf(f.IO.ErrOut, "contacts: warning: %s: unknown keys ignored: %s (known: company, data_dir, region, output)\n",
-				cfg.File, strings.Join(unknown, ", "))
+			known := make([]string, len(settings))
+			for i, s := range settings {
+				known[i] = s.key
+			}
+			fmt.Fprintf(f.IO.ErrOut, "contacts: warning: %s: unknown keys ignored: %s (known: %s)\n",
+				cfg.File, strings.Join(unknown, ", "), strings.Join(known, ", "))
 		}
 	}
 
@@ -128,6 +145,8 @@ func (f *Factory) loadConfig() (*Config, error) {
 		return cfg, err
 	}
 	cfg.Region = region
+	cfg.Server = strings.TrimSpace(v.GetString("server"))
+	cfg.APIKey = strings.TrimSpace(v.GetString("api_key"))
 	cfg.DataDir = expandHome(v.GetString("data_dir"))
 	if cfg.DataDir != "" && !filepath.IsAbs(cfg.DataDir) && cfg.File != "" && f.fromFile("data-dir", "CONTACTS_DATA_DIR") {
 		// A relative path in a config file means relative to that file,
@@ -191,6 +210,10 @@ func expandHome(p string) string {
 
 // Book opens the configured company's address book. Only create makes a
 // file: for every other command a company with no file is an empty book.
+//
+// With a server set (client mode) the book is the server's, reached over
+// HTTP: the book of the company the API key belongs to, whatever
+// --company says. Nothing local is read or made.
 func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, error) {
 	if f.book != nil {
 		return f.book, nil
@@ -198,6 +221,12 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Server != "" {
+		c := httpapi.NewClient(cfg.Server, cfg.APIKey, nil)
+		c.Region = cfg.Region
+		f.book = c
+		return c, nil
 	}
 	path, err := store.Path(cfg.DataDir, cfg.Company)
 	if err != nil {
@@ -224,6 +253,9 @@ func (f *Factory) Store(ctx context.Context, create bool) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.requireLocal(); err != nil {
+		return nil, err
+	}
 	path, err := store.Path(cfg.DataDir, cfg.Company)
 	if err != nil {
 		return nil, err
@@ -234,6 +266,24 @@ func (f *Factory) Store(ctx context.Context, create bool) (*store.DB, error) {
 	}
 	f.book = db
 	return db, nil
+}
+
+// requireLocal refuses client mode, for the commands that only work on a
+// local book (keys, serve, import): run where the books are, they would
+// otherwise quietly use a local book while the user means the server's.
+func (f *Factory) requireLocal() error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if cfg.Server == "" {
+		return nil
+	}
+	name := strings.TrimSpace(strings.TrimPrefix(f.cmdPath, "contacts"))
+	if name == "" {
+		name = "this command"
+	}
+	return usageErrorf("%s works on the local books only, and a server is set (--server, CONTACTS_SERVER or the config file's server): run it where the books are, with --server \"\"", name)
 }
 
 // Close releases what the factory opened.

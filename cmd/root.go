@@ -75,13 +75,25 @@ CONFIGURATION
                                                        else ~/.local/share/contacts)
     --region CC        CONTACTS_REGION     region     (none: numbers need +<country code>)
     -o, --output FMT   CONTACTS_OUTPUT     output     (table or json; default table)
+    --server URL       CONTACTS_SERVER     server     (none: use the local books)
+    --api-key KEY      CONTACTS_API_KEY    api_key    (the key for --server)
 
   The config file is --config FILE (or CONTACTS_CONFIG), else
   $XDG_CONFIG_HOME/contacts/config.yaml (~/.config/contacts/config.yaml) if it exists.
 
+CLIENT MODE
+  With a server set (a 'contacts serve', or any server of the Phone.inc Contacts
+  API), list, add, show, edit, rm and lookup work on the server's book instead
+  of a local file, with the same output, errors and exit statuses. The API key
+  decides the company: --company and --data-dir are then not used. keys and
+  serve work on the local books only, and refuse to run with a server set.
+  Prefer CONTACTS_API_KEY or the config file to --api-key, which other users
+  can see in the process list; the key is never printed.
+
 EXIT STATUS
   0  success
-  1  anything else: I/O, a damaged or foreign database file
+  1  anything else: I/O, a damaged or foreign database file; in client mode, a
+     server that cannot be reached or that rejects the API key
   2  usage: unknown flag, missing argument, bad company name, missing --config file,
      rm without --yes when not on a terminal
   3  not found: unknown id or phone; lookup with no match
@@ -101,6 +113,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			f.cmdPath = cmd.CommandPath()
 			switch cmd.Name() {
 			case "help", "completion", "bash", "zsh", "fish", "powershell", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 				return nil
@@ -121,6 +134,9 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.global.dataDir, "data-dir", "", "`directory` of the address books (default $XDG_DATA_HOME/contacts)")
 	pf.StringVar(&f.global.region, "region", "", "default `region` for numbers without a country code (ISO 3166, e.g. DK)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json")
+	pf.StringVar(&f.global.server, "server", "", "use the book on the server at `URL` instead of a local file (see CLIENT MODE)")
+	// The key's value is never a flag default, so --help cannot show it.
+	pf.StringVar(&f.global.apiKey, "api-key", "", "API `key` for --server (prefer CONTACTS_API_KEY: a flag shows in the process list)")
 
 	root.AddCommand(
 		newCmdList(f),
@@ -130,6 +146,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		newCmdRm(f),
 		newCmdLookup(f),
 	)
+	root.AddCommand(newCmdServe(f), newCmdKeys(f))
 	return root
 }
 

@@ -23,18 +23,46 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"contacts": func() { os.Exit(cmd.Main()) },
+		"testcurl": func() { os.Exit(testCurl(os.Args[1:])) },
 	})
 }
 
 func TestScript(t *testing.T) {
-	testscript.Run(t, scriptParams("testdata/script"))
+	testscript.Run(t, scriptParams("testdata/script", false))
 }
 
-func scriptParams(dir string) testscript.Params {
+// TestScriptClient runs the same scripts again in client mode: every
+// script gets its own real `contacts serve` process, over a data directory
+// of its own ($WORK/server, apart from $DATA: the CLI in client mode must
+// not touch the local books), and CONTACTS_SERVER and CONTACTS_API_KEY
+// point the CLI at it, with a key of the company "default". Lines that
+// only make sense on a local book are marked [!client], with a comment
+// that says why.
+func TestScriptClient(t *testing.T) {
+	p := scriptParams("testdata/script", true)
+	setup := p.Setup
+	p.Setup = func(env *testscript.Env) error {
+		if err := setup(env); err != nil {
+			return err
+		}
+		return startServer(env)
+	}
+	testscript.Run(t, p)
+}
+
+// scriptParams runs the scripts in dir. client is the condition [client]:
+// the scripts run against a server (TestScriptClient).
+func scriptParams(dir string, client bool) testscript.Params {
 	return testscript.Params{
 		Dir:                 dir,
 		RequireUniqueNames:  true,
 		RequireExplicitExec: false,
+		Condition: func(cond string) (bool, error) {
+			if cond == "client" {
+				return client, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")
 			env.Setenv("HOME", home)
@@ -49,10 +77,11 @@ func scriptParams(dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exit":     cmdExit,
-			"json2env": cmdJSON2Env,
-			"perm":     cmdPerm,
-			"parallel": cmdParallel,
+			"exit":       cmdExit,
+			"json2env":   cmdJSON2Env,
+			"perm":       cmdPerm,
+			"parallel":   cmdParallel,
+			"waitlisten": cmdWaitListen,
 		},
 	}
 }
@@ -126,7 +155,8 @@ func cmdParallel(ts *testscript.TestScript, neg bool, args []string) {
 	path, err := exec.LookPath(args[1])
 	ts.Check(err)
 	env := os.Environ()
-	for _, k := range []string{"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "CONTACTS_COMPANY", "CONTACTS_DATA_DIR", "CONTACTS_REGION", "CONTACTS_OUTPUT"} {
+	for _, k := range []string{"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "CONTACTS_COMPANY", "CONTACTS_DATA_DIR", "CONTACTS_REGION", "CONTACTS_OUTPUT",
+		"CONTACTS_CONFIG", "CONTACTS_SERVER", "CONTACTS_API_KEY"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	var (

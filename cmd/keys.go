@@ -1,0 +1,228 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/output"
+	"github.com/phoneinc/contacts/store"
+	"github.com/spf13/cobra"
+)
+
+func newCmdKeys(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Manage the API keys of a company's book, for 'contacts serve'",
+		Long: `Manage the API keys that let HTTP clients use a company's book through
+'contacts serve': the seed's curl examples, a phone system's caller-ID lookup,
+or the contacts CLI in client mode.
+
+A key belongs to one company (--company) and reaches that company's book and
+no other. Its secret is shown once, when it is made, and only a hash of it is
+kept, so a lost key cannot be shown again: revoke it and make another. A
+revoked key is refused from the next request on.
+
+keys works on the local books, where the server runs; it refuses to run with
+a server set (client mode).`,
+		Example: `  $ contacts keys create --company acme --name "front desk"
+  $ contacts keys list --company acme
+  $ contacts keys revoke --company acme 01JVWX3G8K9Q2M4N5P6R7S8T9V`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(newCmdKeysCreate(f), newCmdKeysList(f), newCmdKeysRevoke(f))
+	return cmd
+}
+
+// keyJSON is an API key as -o json prints it: a label not set is null, as
+// in a contact, and the secret is there only when the key is new.
+type keyJSON struct {
+	ID         string  `json:"id"`
+	Name       *string `json:"name"`
+	CreatedAt  string  `json:"created_at"`
+	LastUsedAt *string `json:"last_used_at"`
+	Key        string  `json:"key,omitempty"`
+}
+
+func newKeyJSON(k *contacts.APIKey, secret string) keyJSON {
+	j := keyJSON{ID: k.ID, CreatedAt: k.CreatedAt.UTC().Format(contacts.TimeFormat), Key: secret}
+	if k.Name != "" {
+		j.Name = &k.Name
+	}
+	if k.LastUsedAt != nil {
+		t := k.LastUsedAt.UTC().Format(contacts.TimeFormat)
+		j.LastUsedAt = &t
+	}
+	return j
+}
+
+// writeJSON writes v indented as the contacts are, without HTML escapes.
+func writeJSON(f *Factory, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := f.IO.Out.Write(b.Bytes())
+	return err
+}
+
+func newCmdKeysCreate(f *Factory) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "create [--name LABEL]",
+		Short: "Make an API key, and show its secret once",
+		Long: `Make an API key for the company's book (made too, if the company has none
+yet), and print its secret on standard output, alone, so that a script can
+catch it: KEY=$(contacts keys create). The secret is shown this once: only a
+hash of it is kept. With -o json the key is printed as keys list shows it,
+with the secret as "key".
+
+--name labels the key for people, e.g. the system that uses it.`,
+		Example: `  $ contacts keys create --company acme --name "front desk"
+  $ export CONTACTS_API_KEY=$(contacts keys create --company acme --name laptop)
+  $ contacts keys create --company acme -o json | jq -r .key`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			// Check the label before a book is made for it.
+			if _, err := contacts.NormalizeAPIKeyName(name); err != nil {
+				return err
+			}
+			db, err := f.Store(ctx, true)
+			if err != nil {
+				return err
+			}
+			k, secret, err := db.CreateKey(ctx, name)
+			if err != nil {
+				return err
+			}
+			if cfg.JSON() {
+				return writeJSON(f, newKeyJSON(k, secret))
+			}
+			label := ""
+			if k.Name != "" {
+				label = " (" + output.Safe(k.Name, false) + ")"
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Created API key %s%s for company %s. Copy the key now: it will not be shown again.\n",
+				k.ID, label, cfg.Company)
+			_, err = fmt.Fprintln(f.IO.Out, secret)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "a `label` for the key, for people (e.g. the system that uses it)")
+	return cmd
+}
+
+// keyColumns are the columns of keys list.
+var keyColumns = []output.Column{{Header: "ID", Max: 26}, {Header: "NAME", Max: 40}, {Header: "CREATED", Max: 20}, {Header: "LAST USED", Max: 20}}
+
+func newCmdKeysList(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the company's API keys, oldest first",
+		Long: `List the company's API keys, oldest first: id, label, when it was made and
+when it was last used (to the minute; "never" when it has not been). Secrets
+are never shown: only a hash of each is kept. A company with no book lists
+nothing, and nothing is created.`,
+		Example: `  $ contacts keys list --company acme
+  $ contacts keys list --company acme -o json | jq -r '.[] | select(.last_used_at == null) | .id'`,
+		Aliases: []string{"ls"},
+		Args:    wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			var keys []*contacts.APIKey
+			db, err := f.Store(ctx, false)
+			switch {
+			case errors.Is(err, store.ErrNoBook):
+			case err != nil:
+				return err
+			default:
+				if keys, err = db.ListKeys(ctx); err != nil {
+					return err
+				}
+			}
+			if cfg.JSON() {
+				out := make([]keyJSON, 0, len(keys))
+				for _, k := range keys {
+					out = append(out, newKeyJSON(k, ""))
+				}
+				return writeJSON(f, out)
+			}
+			if len(keys) == 0 {
+				if f.IO.IsStderrTTY() {
+					fmt.Fprintln(f.IO.ErrOut, "no API keys")
+				}
+				return nil
+			}
+			t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), keyColumns...)
+			for _, k := range keys {
+				last := "never"
+				if k.LastUsedAt != nil {
+					last = k.LastUsedAt.UTC().Format(contacts.TimeFormat)
+				}
+				if err := t.Row(k.ID, k.Name, k.CreatedAt.UTC().Format(contacts.TimeFormat), last); err != nil {
+					return err
+				}
+			}
+			return t.Flush()
+		},
+	}
+}
+
+func newCmdKeysRevoke(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke an API key",
+		Long: `Revoke the API key with ID (from keys list, in any case): from the next
+request on, the server refuses it. Nothing is printed on standard output; an
+unknown ID exits 3.`,
+		Example: `  $ contacts keys revoke --company acme 01JVWX3G8K9Q2M4N5P6R7S8T9V`,
+		Aliases: []string{"rm"},
+		Args:    wrapArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			db, err := f.Store(ctx, false)
+			if errors.Is(err, store.ErrNoBook) {
+				return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %s: company %s has no book", keyRef(args[0]), cfg.Company)
+			} else if err != nil {
+				return err
+			}
+			if err := db.RevokeKey(ctx, args[0]); err != nil {
+				return err
+			}
+			if f.IO.IsStderrTTY() {
+				fmt.Fprintf(f.IO.ErrOut, "Revoked API key %s.\n", keyRef(args[0]))
+			}
+			return nil
+		},
+	}
+}
+
+// keyRef is a key id as messages show it: canonical when it is an id,
+// else quoted.
+func keyRef(id string) string {
+	if canon, ok := contacts.ParseID(id); ok {
+		return canon
+	}
+	return fmt.Sprintf("%q", id)
+}

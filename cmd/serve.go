@@ -1,0 +1,184 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/spf13/cobra"
+)
+
+// defaultAddr is where serve listens without --addr: loopback only, so
+// that nothing is reachable from the network unless asked for.
+const defaultAddr = "127.0.0.1:8080"
+
+type serveOptions struct {
+	addr string
+}
+
+func newCmdServe(f *Factory) *cobra.Command {
+	opts := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve [--addr HOST:PORT]",
+		Short: "Serve the address books over HTTP, as the Phone.inc Contacts API",
+		Long: `Serve the Phone.inc Contacts API over the books of the data directory, so
+that the API's curl examples work against this machine (only the host
+differs), a team can share one address book, and a phone system can put a
+name on an incoming call.
+
+Every company of the data directory is served. A request needs an API key in
+the X-Api-Key header, made with 'contacts keys create --company NAME'; the key
+decides the company, and reaches that company's book and no other (--company
+is not used here). The server never creates a book: a company's first key
+does. --region is the default region for numbers sent without a country code.
+
+ROUTES (each also under /v1 instead of /api/v1)
+  GET    /api/v1/contacts[?phone=NUMBER][&limit=N]   the contacts, newest first
+  POST   /api/v1/contacts                            create one (201)
+  GET    /api/v1/contacts/{id}                       one contact
+  PATCH  /api/v1/contacts/{id}                       change the keys sent; null clears
+  DELETE /api/v1/contacts/{id}                       delete (204)
+  GET    /api/v1/callerid?phone=NUMBER&key=KEY[&max=N]
+                                                     the caller's name, as plain text
+  GET    /healthz                                    "ok", without a key
+
+  Errors are JSON, as -o json prints them: 400 bad request, 401 missing or
+  wrong key, 404 not found (also another company's contact), 405, 413 body too
+  large, 422 invalid input or a phone number that is taken.
+
+CALLER ID FOR PHONE SYSTEMS
+  Asterisk's CURL() and FreeSWITCH's mod_cidlookup show the whole response body
+  as the caller's name and cannot send headers, so /api/v1/callerid takes the
+  key as ?key= and answers the name (else the company name) as text/plain, or
+  an empty body when nobody has the number: never an error text. ?max=N cuts
+  the name to N characters (US CNAM shows 15).
+
+  Asterisk, in the dialplan before Dial:
+    same => n,Set(CALLERID(name)=${CURL(http://127.0.0.1:8080/api/v1/callerid?key=ck_acme_…&max=15&phone=${URIENCODE(${CALLERID(num)})})})
+
+  FreeSWITCH, in autoload_configs/cidlookup.conf.xml (& is &amp; in XML), and
+  the dialplan action that uses it:
+    <param name="url" value="http://127.0.0.1:8080/api/v1/callerid?key=ck_acme_…&amp;phone=${caller_id_number}"/>
+    <action application="set" data="effective_caller_id_name=${cidlookup(${caller_id_number})}"/>
+
+OPERATION
+  --addr is 127.0.0.1:8080 by default: loopback only. Listening beyond loopback
+  takes an explicit --addr, and then keys and personal data cross the network
+  in clear text: put a reverse proxy with TLS in front. The address, with the
+  port chosen when it is 0, is printed on standard error, followed by one
+  access-log line per request (never the key). SIGINT or SIGTERM stops taking
+  connections, lets requests in flight finish (for up to 30 seconds) and exits 0.`,
+		Example: `  $ contacts keys create --company acme --name "front desk"
+  $ contacts serve
+  contacts: listening on http://127.0.0.1:8080
+  $ contacts serve --addr 127.0.0.1:0          # any free port
+  $ contacts serve --addr 0.0.0.0:8443         # every interface: put TLS in front
+
+  # The seed's curl examples, against this server:
+  $ export PHONE_INC_API_KEY=$(contacts keys create --company acme)
+  $ curl http://127.0.0.1:8080/api/v1/contacts \
+      -H "X-Api-Key: $PHONE_INC_API_KEY"
+  $ curl -X POST http://127.0.0.1:8080/api/v1/contacts \
+      -H "X-Api-Key: $PHONE_INC_API_KEY" \
+      -H "Content-Type: application/json" \
+      -d '{
+        "name": "Niklas Stephenson",
+        "email": "niklas@stephenson.dk",
+        "phone": "+4520123456",
+        "company_name": "Stephenson ApS",
+        "note": "Always asks for the engineering team."
+      }'
+  $ curl http://127.0.0.1:8080/api/v1/contacts/01JVWX3G8K9Q2M4N5P6R7S8T9V \
+      -H "X-Api-Key: $PHONE_INC_API_KEY"
+  $ curl -X PATCH http://127.0.0.1:8080/api/v1/contacts/01JVWX3G8K9Q2M4N5P6R7S8T9V \
+      -H "X-Api-Key: $PHONE_INC_API_KEY" \
+      -H "Content-Type: application/json" \
+      -d '{"note": "Prefers email follow-ups."}'
+  $ curl -X DELETE http://127.0.0.1:8080/api/v1/contacts/01JVWX3G8K9Q2M4N5P6R7S8T9V \
+      -H "X-Api-Key: $PHONE_INC_API_KEY"
+
+  # Caller ID, as a phone system asks for it:
+  $ curl "http://127.0.0.1:8080/api/v1/callerid?key=$PHONE_INC_API_KEY&phone=%2B4520123456"
+  Niklas Stephenson
+
+  # The CLI as a client of the server:
+  $ export CONTACTS_SERVER=http://127.0.0.1:8080 CONTACTS_API_KEY=$PHONE_INC_API_KEY
+  $ contacts lookup "+45 20 12 34 56"`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return serveRun(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.addr, "addr", defaultAddr, "listen on `host:port` (port 0: any free port)")
+	return cmd
+}
+
+// checkAddr refuses to listen beyond loopback unless the address was
+// given explicitly, and returns a warning for an explicit one that is.
+func checkAddr(addr string, explicit bool) (warning string, err error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return "", usageErrorf("--addr: %q is not a host:port address (e.g. 127.0.0.1:8080)", addr)
+	}
+	if httpapi.IsLoopback(addr) {
+		return "", nil
+	}
+	if !explicit {
+		return "", usageErrorf("refusing to listen on %s, beyond loopback, without an explicit --addr", addr)
+	}
+	return fmt.Sprintf("warning: %s is reachable beyond this machine, and API keys and contacts cross the network in clear text: put a reverse proxy with TLS in front", addr), nil
+}
+
+func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
+	ctx := cmd.Context()
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if err := f.requireLocal(); err != nil {
+		return err
+	}
+	warning, err := checkAddr(opts.addr, cmd.Flags().Changed("addr"))
+	if err != nil {
+		return err
+	}
+	errOut := f.IO.ErrOut
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		return err
+	}
+	s := httpapi.NewServer(httpapi.Config{DataDir: cfg.DataDir, Region: cfg.Region, Log: errOut})
+	defer s.Close()
+
+	books := "serving the books in " + cfg.DataDir
+	if cfg.Region != "" {
+		books += " (default region " + cfg.Region + ")"
+	}
+	fmt.Fprintf(errOut, "contacts: %s\n", books)
+	if _, err := os.Stat(cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(errOut, "contacts: %s holds no book yet: make one and its first API key with 'contacts keys create --company NAME'\n", cfg.DataDir)
+	}
+	if warning != "" {
+		fmt.Fprintf(errOut, "contacts: %s\n", warning)
+	}
+	// The line tests and scripts wait for: with --addr HOST:0 it tells
+	// the port.
+	fmt.Fprintf(errOut, "contacts: listening on http://%s\n", ln.Addr())
+
+	srv := &http.Server{
+		Handler:  s.Handler(),
+		ErrorLog: log.New(errOut, "contacts: ", 0),
+	}
+	// Serve returns nil once a shutdown (the context cancelled by SIGINT
+	// or SIGTERM) has let every request in flight finish: a stop on
+	// request is a success, exit 0, not an interruption.
+	if err := httpapi.Serve(ctx, srv, ln); err != nil {
+		return err
+	}
+	fmt.Fprintln(errOut, "contacts: shut down")
+	return nil
+}
