@@ -146,6 +146,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		newCmdRm(f),
 		newCmdLookup(f),
 	)
+	root.AddCommand(newCmdImport(f), newCmdExport(f))
 	root.AddCommand(newCmdServe(f), newCmdKeys(f))
 	return root
 }
