@@ -1,7 +1,12 @@
 package cmd
 
 import (
+	"context"
+	"fmt"
+	"os"
+
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/editor"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -14,13 +19,37 @@ func newCmdEdit(f *Factory) *cobra.Command {
 	opts := &editOptions{}
 	cmd := &cobra.Command{
 		Use:   "edit REF [--name NAME] [--email EMAIL] [--phone NUMBER] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
-		Short: "Change a contact's fields",
+		Short: "Change a contact's fields, with flags or in $EDITOR",
 		Long: `Change only the fields given and print the contact. An empty value clears an
 optional field; the phone number is required and cannot be cleared.
-updated_at moves forward; created_at never changes.`,
+updated_at moves forward; created_at never changes.
+
+With no field flag, on a terminal (standard input is one), edit opens the
+contact in your editor ($VISUAL, else $EDITOR, else vi; notepad on Windows;
+a command line, so EDITOR="code --wait" works) as YAML: name, email, phone,
+company_name and note (a note of several lines as a "|" block), with id,
+phone_formatted, created_at and updated_at as read-only comments. Lines
+starting with # are ignored; an empty or null value means not set, as does
+a key you delete. Save and quit to apply the fields that changed, validated
+as the flags are. If nothing changed, the contact is printed as it is and
+"No changes made." goes to standard error (exit 0, nothing written).
+
+If the changes are not valid (bad YAML, an unknown or read-only key, a bad
+phone or e-mail, a phone that belongs to another contact), the editor
+reopens on your text with the error at the top as "# error:" lines. To give
+up, save the file unchanged (exit status of the error, e.g. 4) or empty it
+(exit 1, "edit cancelled"); an empty file on the first try cancels too.
+Your text, if it differed from the contact, is then kept in a rescue file
+(mode 0600, in the temporary directory) whose path the error names. An
+editor that exits non-zero changes nothing (exit 1). The file being edited
+is private (mode 0600) and removed afterwards.
+
+With no field flag and no terminal, edit is a usage error (exit 2).`,
 		Example: `  $ contacts edit 01JVWX3G8K9Q2M4N5P6R7S8T9V --note "Prefers email follow-ups."
   $ contacts edit "+45 20 12 34 56" --email ""        # clear the e-mail
-  $ contacts edit +4520123456 --phone "+45 20 12 34 57"`,
+  $ contacts edit +4520123456 --phone "+45 20 12 34 57"
+  $ contacts edit +4520123456                        # edit in $EDITOR
+  $ EDITOR="code --wait" contacts edit 01JVWX3G8K9Q2M4N5P6R7S8T9V`,
 		Args:              wrapArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeContacts(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,7 +75,10 @@ updated_at moves forward; created_at never changes.`,
 				upd.Note = &note
 			}
 			if upd.Empty() {
-				return usageErrorf("edit needs at least one of --name, --email, --phone, --company-name, --note, --note-file")
+				if !f.IO.IsStdinTTY() {
+					return usageErrorf("edit needs at least one of --name, --email, --phone, --company-name, --note, --note-file, or a terminal to edit the contact in $EDITOR")
+				}
+				return editInEditor(cmd, f, args[0])
 			}
 			return editRun(cmd, f, args[0], upd)
 		},
@@ -64,17 +96,9 @@ func editRun(cmd *cobra.Command, f *Factory, ref string, upd contacts.ContactUpd
 	ctx := cmd.Context()
 	cfg, _ := f.Config()
 	// Validate every given field before anything is looked up.
-	if _, err := upd.Apply(&contacts.Contact{}, cfg.Region); err != nil {
+	upd, err := prepareUpdate(cfg, upd)
+	if err != nil {
 		return err
-	}
-	if upd.Phone != nil {
-		// Read a national number in this command's region, whatever book
-		// answers; the book checks it again.
-		p, err := contacts.NormalizePhone(*upd.Phone, cfg.Region)
-		if err != nil {
-			return err
-		}
-		upd.Phone = &p.E164
 	}
 	svc, err := f.Book(ctx, false)
 	if err != nil {
@@ -88,4 +112,65 @@ func editRun(cmd *cobra.Command, f *Factory, ref string, upd contacts.ContactUpd
 		return err
 	}
 	return printContact(f, cfg, c, output.DetailOrder)
+}
+
+// prepareUpdate validates every field of upd and reads a new phone number
+// in this command's region, whatever book answers (the book checks it
+// again, and a server may have no region of its own).
+func prepareUpdate(cfg *Config, upd contacts.ContactUpdate) (contacts.ContactUpdate, error) {
+	if _, err := upd.Apply(&contacts.Contact{}, cfg.Region); err != nil {
+		return upd, err
+	}
+	if upd.Phone != nil {
+		p, err := contacts.NormalizePhone(*upd.Phone, cfg.Region)
+		if err != nil {
+			return upd, err
+		}
+		upd.Phone = &p.E164
+	}
+	return upd, nil
+}
+
+// editInEditor edits the contact REF names in the user's editor (see
+// internal/editor) and prints it. The editor gets the terminal: standard
+// input, and standard output when that is a terminal, else standard error,
+// so that `contacts edit REF -o json > file` keeps stdout for the data.
+func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
+	ctx := cmd.Context()
+	cfg, _ := f.Config()
+	svc, err := f.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	c, err := resolveRef(ctx, svc, cfg, ref)
+	if err != nil {
+		return err
+	}
+	screen := f.IO.Out
+	if !f.IO.IsStdoutTTY() {
+		screen = f.IO.ErrOut
+	}
+	ed := &editor.Editor{
+		Run:    editor.Runner(editor.Command(os.Getenv), f.IO.In, screen, f.IO.ErrOut),
+		Region: cfg.Region,
+	}
+	got, changed, err := ed.Edit(c, func(upd contacts.ContactUpdate) (*contacts.Contact, error) {
+		return applyUpdate(ctx, svc, cfg, c.ID, upd)
+	})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintln(f.IO.ErrOut, "No changes made.")
+	}
+	return printContact(f, cfg, got, output.DetailOrder)
+}
+
+// applyUpdate validates upd and stores it on the contact with id.
+func applyUpdate(ctx context.Context, svc contacts.Service, cfg *Config, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
+	upd, err := prepareUpdate(cfg, upd)
+	if err != nil {
+		return nil, err
+	}
+	return svc.UpdateContact(ctx, id, upd)
 }
