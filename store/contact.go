@@ -143,6 +143,9 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 	if err := insertContact(ctx, tx, c); err != nil {
 		return nil, err
 	}
+	if err := indexQueued(ctx, tx); err != nil {
+		return nil, err
+	}
 	return c, tx.Commit()
 }
 
@@ -174,6 +177,9 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 	if err := updateContact(ctx, tx, c); err != nil {
 		return nil, err
 	}
+	if err := indexQueued(ctx, tx); err != nil {
+		return nil, err
+	}
 	return c, tx.Commit()
 }
 
@@ -198,6 +204,9 @@ func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
 		} else if n == 0 {
 			return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", canon)
 		}
+	}
+	if err := indexQueued(ctx, tx); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -336,6 +345,9 @@ func (db *DB) InsertContacts(ctx context.Context, next func() (*contacts.Contact
 			return 0, err
 		}
 		n++
+	}
+	if err := indexQueued(ctx, tx); err != nil {
+		return 0, err
 	}
 	return n, tx.Commit()
 }

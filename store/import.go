@@ -112,6 +112,9 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*Impo
 	if failed || opts.DryRun {
 		return res, nil
 	}
+	if err := indexQueued(ctx, tx); err != nil {
+		return res, err
+	}
 	if err := tx.Commit(); err != nil {
 		return res, err
 	}

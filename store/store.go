@@ -107,6 +107,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Statement journals in memory: the search triggers (migration 0003)
+	// make every row written a statement with a journal, which an import
+	// of a million rows otherwise writes to a temporary file, row by row.
+	q.Add("_pragma", "temp_store(2)")
 	q.Set("_txlock", "immediate")
 	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
 	sdb, err := sql.Open("sqlite", dsn)

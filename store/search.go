@@ -1,0 +1,357 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/phoneinc/contacts"
+)
+
+// minPhoneDigits is the shortest run of digits looked for in phone
+// numbers: the phone index is of trigrams. A shorter run is a word.
+const minPhoneDigits = 3
+
+// shortTerm is the length from which a term is not short: see
+// textCanMatch.
+const shortTerm = 3
+
+// SearchContacts calls fn with the contacts that match query, best first,
+// at most limit of them (all when limit <= 0), streaming. An error from fn
+// stops the search and is returned.
+//
+// The query is made of words: runs of letters, digits and marks. Words of
+// digits only that follow each other, whatever is between them ("+45 20
+// 12", "(415) 555-2671", "tel:+45-20-12"), make one run of digits, a term
+// that matches anywhere in the phone number when it has 3 digits or more,
+// and also matches the text as a phrase. Other words joined by punctuation
+// ("o'brien", "ann@acme.dk") make a phrase: the words in that order. A
+// term matches any word, or start of a word, of the name, email, company
+// name or note (a phrase: its last word may be a start), case- and
+// accent-insensitively. A contact must match every term. Whatever the user
+// types is plain text: the query never reaches FTS5's syntax, so no input
+// is a syntax error. A query with no letter or digit is EUSAGE.
+//
+// Best first means, in this order:
+//
+//  0. contacts whose phone number holds the query's runs of digits (and
+//     whose text matches its other terms);
+//  1. contacts that match every term in their name;
+//  2. contacts that match every term in their name, company name or email;
+//  3. the others, which need their note to match;
+//
+// within tiers 1 to 3, contacts that match every term as a whole word
+// before those that need a prefix ("ann": Ann before Anna); and then the
+// latest added first (the highest rowid), as list shows the newest first.
+//
+// That is seven steps: the phone matches, then for each of tiers 1 to 3
+// the whole-word matches and the prefix matches (a column filter of FTS5
+// each), a contact counting in the first step that finds it. Each step is
+// an FTS5 query read in rowid order, newest first, which FTS5 streams: the
+// search stops reading as soon as it has limit contacts, so its cost
+// follows the limit, not the number of matches. It
+// is not BM25: its column weights cannot keep a name match above a note
+// match (a weight scales the term frequency, which saturates), and it
+// must rank every match: on a million contacts bm25() alone costs 45 ms for
+// the 16,000 contacts that "stephen" finds.
+func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn func(*contacts.Contact) error) error {
+	q, err := parseSearch(query)
+	if err != nil {
+		return err
+	}
+	// One read transaction: every step sees the same book.
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if pending, err := searchPending(ctx, tx); err != nil {
+		return err
+	} else if pending {
+		// Another program wrote contacts (this one indexes its writes
+		// as it commits them): index them first.
+		tx.Rollback()
+		if err := db.indexSearch(ctx); err != nil {
+			return err
+		}
+		if tx, err = db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+			return err
+		}
+		defer tx.Rollback()
+	}
+	phone, text := q.steps()
+	if ok, err := q.textCanMatch(ctx, tx); err != nil {
+		return err
+	} else if !ok {
+		text = nil
+	}
+	seen := map[int64]bool{}
+	for _, st := range append(phone, text...) {
+		if err := searchStep(ctx, tx, st, limit, seen, fn); err != nil {
+			return err
+		}
+		if limit > 0 && len(seen) >= limit {
+			break
+		}
+	}
+	return tx.Commit()
+}
+
+// textCanMatch reports, for a query with a short term, whether each of its
+// other terms matches some contact's text, which every text step needs.
+// A short prefix (an*) matches thousands of words, which each text step
+// expands again: when another term matches nothing, this spares the steps
+// that work. (Looking for a longer term alone is cheap, but not free: it is
+// not done when no term is short.)
+func (q *searchQuery) textCanMatch(ctx context.Context, tx *sql.Tx) (bool, error) {
+	short := func(t searchTerm) bool { return utf8.RuneCountInString(strings.Join(t.words, "")) < shortTerm }
+	if len(q.terms) < 2 || !slices.ContainsFunc(q.terms, short) {
+		return true, nil
+	}
+	for _, t := range q.terms {
+		if short(t) {
+			continue
+		}
+		var found int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT 1)`,
+			t.match(true)).Scan(&found)
+		if err != nil || found == 0 {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// searchStep runs one step of a search, passing to fn the contacts it
+// finds that an earlier step did not, until there are limit in all.
+func searchStep(ctx context.Context, tx *sql.Tx, st searchStatement, limit int, seen map[int64]bool, fn func(*contacts.Contact) error) error {
+	rows, err := tx.QueryContext(ctx, st.sql, st.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		r     row
+		rowid int64
+	)
+	dest := append([]any{&rowid}, r.dest()...)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if seen[rowid] {
+			continue
+		}
+		seen[rowid] = true
+		c, err := r.contact()
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		if limit > 0 && len(seen) >= limit {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// indexQueued brings the search indexes up to date, in the transaction of
+// a write, with the contacts that the triggers of migration 0003 queued:
+// every write to contacts calls it before it commits. A contact is taken
+// out of the indexes by rowid (contentless_delete) and put back as it now
+// is, unless it was deleted; in rowid order, so that FTS5 can write its
+// terms in one go (it flushes them whenever a rowid goes down).
+func indexQueued(ctx context.Context, tx execer) error {
+	if pending, err := searchPending(ctx, tx); err != nil || !pending {
+		return err
+	}
+	for _, stmt := range []string{
+		`DELETE FROM contacts_fts WHERE rowid IN (SELECT rid FROM contacts_search_queue)`,
+		`DELETE FROM contacts_phone_fts WHERE rowid IN (SELECT rid FROM contacts_search_queue)`,
+		`INSERT INTO contacts_fts (rowid, name, email, company_name, note)
+			SELECT rid, name, email, company_name, note
+			FROM contacts_search_source WHERE rid IN (SELECT rid FROM contacts_search_queue) ORDER BY rid`,
+		`INSERT INTO contacts_phone_fts (rowid, phone)
+			SELECT rid, phone FROM contacts_search_source WHERE rid IN (SELECT rid FROM contacts_search_queue) ORDER BY rid`,
+		`DELETE FROM contacts_search_queue`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	return nil
+}
+
+// searchPending reports whether contacts wait to be indexed.
+func searchPending(ctx context.Context, q queryer) (bool, error) {
+	var pending bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts_search_queue)`).Scan(&pending)
+	return pending, err
+}
+
+// indexSearch indexes the queued contacts in a transaction of its own.
+func (db *DB) indexSearch(ctx context.Context) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := indexQueued(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ValidateSearch checks a query as SearchContacts does, without a book:
+// EUSAGE when it has no word or digit to look for.
+func ValidateSearch(query string) error {
+	_, err := parseSearch(query)
+	return err
+}
+
+// searchTerm is one term of a query: its words (folded), and for a run of
+// digits, the digits.
+type searchTerm struct {
+	words  []string
+	digits string // "" unless every word is ASCII digits
+}
+
+// phone reports whether the term is looked for in phone numbers.
+func (t searchTerm) phone() bool { return len(t.digits) >= minPhoneDigits }
+
+// match is the term as an FTS5 text query: a phrase, whose last word may
+// be a prefix when prefix is true. The words hold only letters, digits and
+// marks, but quotes are doubled anyway, as FTS5 wants them.
+func (t searchTerm) match(prefix bool) string {
+	m := `"` + strings.ReplaceAll(strings.Join(t.words, " "), `"`, `""`) + `"`
+	if prefix {
+		m += "*"
+	}
+	return m
+}
+
+type searchQuery struct{ terms []searchTerm }
+
+// parseSearch splits a query into terms (see SearchContacts).
+func parseSearch(query string) (*searchQuery, error) {
+	q := &searchQuery{}
+	digitRun := false // the last term is a run of digits that may go on
+	for _, chunk := range strings.FieldsFunc(foldSearch.Replace(query), unicode.IsSpace) {
+		// A number pasted from a vCard or a link: tel:+45-20-12-34-56.
+		if len(chunk) > 4 && strings.EqualFold(chunk[:4], "tel:") {
+			chunk = chunk[4:]
+		}
+		phrase := false // the last term is a phrase of this chunk
+		for _, w := range strings.FieldsFunc(chunk, func(r rune) bool { return !isWordRune(r) }) {
+			if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) < 0 {
+				continue // marks only (a lone combining accent): no word
+			}
+			if strings.Trim(w, "0123456789") == "" {
+				if digitRun {
+					last := &q.terms[len(q.terms)-1]
+					last.words = append(last.words, w)
+					last.digits += w
+				} else {
+					q.terms = append(q.terms, searchTerm{words: []string{w}, digits: w})
+				}
+				digitRun, phrase = true, false
+				continue
+			}
+			if phrase {
+				last := &q.terms[len(q.terms)-1]
+				last.words = append(last.words, w)
+			} else {
+				q.terms = append(q.terms, searchTerm{words: []string{w}})
+			}
+			digitRun, phrase = false, true
+		}
+	}
+	if len(q.terms) == 0 {
+		return nil, contacts.Errorf(contacts.EUSAGE, "search: the query %q has no word or digit to look for", query)
+	}
+	return q, nil
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// foldSearch is the folding of contacts_search_source in migration 0003,
+// for the letters that unicode61's remove_diacritics leaves as they are.
+// The two must agree: a book indexed with another folding needs a rebuild.
+var foldSearch = strings.NewReplacer(
+	"ø", "o", "Ø", "O", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE", "ß", "ss", "ẞ", "SS",
+	"đ", "d", "Đ", "D", "ð", "d", "Ð", "D", "ł", "l", "Ł", "L", "þ", "th", "Þ", "TH", "ı", "i",
+)
+
+// searchStatement is one step of a search.
+type searchStatement struct {
+	sql  string
+	args []any
+}
+
+// Columns of the text index, for FTS5's column filters.
+const (
+	nameColumns    = `{name}`
+	primaryColumns = `{name email company_name}`
+)
+
+// steps returns the statements of a search, in the order of its tiers:
+// the phone step, if the query has a run of digits to look for in phone
+// numbers, and the text steps, of which the last is the whole text match.
+func (q *searchQuery) steps() (phoneSteps, textSteps []searchStatement) {
+	var prefix, exact, words, phone []string
+	for _, t := range q.terms {
+		prefix = append(prefix, t.match(true))
+		exact = append(exact, t.match(false))
+		if t.phone() {
+			phone = append(phone, `"`+t.digits+`"`)
+		} else {
+			words = append(words, t.match(true))
+		}
+	}
+	if len(phone) > 0 {
+		// The other terms, as text, filter the phone matches: the IN list
+		// is built once (+rowid: it must not drive a lookup of the phone
+		// index for each contact that the words match).
+		st := searchStatement{sql: `SELECT p.rowid, ` + prefixed("c.", contactColumns) + `
+			FROM contacts_phone_fts p JOIN contacts c ON c.rowid = p.rowid
+			WHERE contacts_phone_fts MATCH ?`, args: []any{strings.Join(phone, " ")}}
+		if len(words) > 0 {
+			st.sql += ` AND +p.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)`
+			st.args = append(st.args, strings.Join(words, " "))
+		}
+		st.sql += ` ORDER BY p.rowid DESC`
+		phoneSteps = append(phoneSteps, st)
+	}
+	for _, columns := range []string{nameColumns, primaryColumns, ""} {
+		for _, terms := range [][]string{exact, prefix} {
+			match := strings.Join(terms, " ")
+			if columns != "" {
+				match = columns + " : (" + match + ")"
+			}
+			textSteps = append(textSteps, searchStatement{sql: `SELECT f.rowid, ` + prefixed("c.", contactColumns) + `
+				FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid
+				WHERE contacts_fts MATCH ? ORDER BY f.rowid DESC`, args: []any{match}})
+		}
+	}
+	return phoneSteps, textSteps
+}
+
+// prefixed qualifies each of a list of columns.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
