@@ -35,7 +35,7 @@ fmt:
 # the sqlite3 command-line tool on the same file. See BENCHMARKS.md.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./internal/benchtool -bin bin/contacts
+	$(GO) run ./internal/benchtool -bin bin/contacts -md BENCHMARKS.md
 
 install: build
 	install -d $(PREFIX)/bin
