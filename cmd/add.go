@@ -14,8 +14,9 @@ type addOptions struct {
 func newCmdAdd(f *Factory) *cobra.Command {
 	opts := &addOptions{}
 	cmd := &cobra.Command{
-		Use:   "add --phone NUMBER [--name NAME] [--email EMAIL] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
-		Short: "Add a contact",
+		Use:         "add --phone NUMBER [--name NAME] [--email EMAIL] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
+		Annotations: map[string]string{jsonAnnotation: jsonContacts},
+		Short:       "Add a contact",
 		Long: `Add a contact and print it.
 
 The phone number is required and unique within the company. Write it as the

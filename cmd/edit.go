@@ -18,8 +18,9 @@ type editOptions struct {
 func newCmdEdit(f *Factory) *cobra.Command {
 	opts := &editOptions{}
 	cmd := &cobra.Command{
-		Use:   "edit REF [--name NAME] [--email EMAIL] [--phone NUMBER] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
-		Short: "Change a contact's fields, with flags or in $EDITOR",
+		Use:         "edit REF [--name NAME] [--email EMAIL] [--phone NUMBER] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
+		Annotations: map[string]string{jsonAnnotation: jsonContacts},
+		Short:       "Change a contact's fields, with flags or in $EDITOR",
 		Long: `Change only the fields given and print the contact. An empty value clears an
 optional field; the phone number is required and cannot be cleared.
 updated_at moves forward; created_at never changes.

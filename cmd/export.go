@@ -23,8 +23,9 @@ type exportOptions struct {
 func newCmdExport(f *Factory) *cobra.Command {
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
-		Use:   "export [--format csv|vcard|json|jsonl] [--output-file FILE]",
-		Short: "Export every contact as CSV, vCard or JSON",
+		Use:         "export [--format csv|vcard|json|jsonl] [--output-file FILE]",
+		Annotations: map[string]string{jsonAnnotation: jsonAny},
+		Short:       "Export every contact as CSV, vCard or JSON",
 		Long: `Export every contact of the company, newest first, streaming: a million contacts
 export in constant memory.
 

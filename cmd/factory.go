@@ -28,6 +28,8 @@ type Factory struct {
 	cfgErr  error
 	cfgDone bool
 	book    contacts.Service
+
+	jsonFilter *jsonFilter // --jq/--json, when given
 	// cmdPath is the command being run ("contacts keys create"), for
 	// messages that name it.
 	cmdPath string
@@ -36,6 +38,7 @@ type Factory struct {
 // globalFlags are the persistent flags of the root command.
 type globalFlags struct {
 	fs                                       *pflag.FlagSet
+	jq, jsonFields                           string
 	config, company, dataDir, region, output string
 	server, apiKey                           string
 }

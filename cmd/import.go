@@ -30,8 +30,9 @@ type importOptions struct {
 func newCmdImport(f *Factory) *cobra.Command {
 	opts := &importOptions{}
 	cmd := &cobra.Command{
-		Use:   "import FILE|-",
-		Short: "Import contacts from CSV, vCard or JSON",
+		Use:         "import FILE|-",
+		Annotations: map[string]string{jsonAnnotation: jsonAny},
+		Short:       "Import contacts from CSV, vCard or JSON",
 		Long: `Import contacts from a file (- for standard input): CSV (our own export, and the
 CSV that Google Contacts and Outlook export, or any CSV whose header names a
 phone column), vCard 3.0 and 4.0, JSON (an array) or JSON Lines. The format

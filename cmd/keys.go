@@ -77,8 +77,9 @@ func writeJSON(f *Factory, v any) error {
 func newCmdKeysCreate(f *Factory) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
-		Use:   "create [--name LABEL]",
-		Short: "Make an API key, and show its secret once",
+		Use:         "create [--name LABEL]",
+		Annotations: map[string]string{jsonAnnotation: jsonAny},
+		Short:       "Make an API key, and show its secret once",
 		Long: `Make an API key for the company's book (made too, if the company has none
 yet), and print its secret on standard output, alone, so that a script can
 catch it: KEY=$(contacts keys create). The secret is shown this once: only a
@@ -130,8 +131,9 @@ var keyColumns = []output.Column{{Header: "ID", Max: 26}, {Header: "NAME", Max: 
 
 func newCmdKeysList(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "list",
-		Short: "List the company's API keys, oldest first",
+		Use:         "list",
+		Annotations: map[string]string{jsonAnnotation: jsonAny},
+		Short:       "List the company's API keys, oldest first",
 		Long: `List the company's API keys, oldest first: id, label, when it was made and
 when it was last used (to the minute; "never" when it has not been). Secrets
 are never shown: only a hash of each is kept. A company with no book lists

@@ -14,8 +14,9 @@ type listOptions struct {
 func newCmdList(f *Factory) *cobra.Command {
 	opts := &listOptions{}
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List contacts, newest first",
+		Use:         "list",
+		Annotations: map[string]string{jsonAnnotation: jsonContacts},
+		Short:       "List contacts, newest first",
 		Long: `List the company's contacts, newest first (ties by id, so back-to-back adds
 list in reverse order).
 

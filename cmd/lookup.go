@@ -2,38 +2,63 @@ package cmd
 
 import (
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/labeler"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 func newCmdLookup(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "lookup NUMBER",
-		Short: "Who is calling? Find the contact with a phone number",
+		Use:         "lookup NUMBER | -",
+		Annotations: map[string]string{jsonAnnotation: jsonContacts},
+		Short:       "Who is calling? Find the contact with a phone number",
 		Long: `Find the contact with a phone number, pasted in whatever form the phone shows
 it: +45 20 12 34 56, 004520123456, tel:+45-20-12-34-56, or (415) 555-2671 with
 --region US. Prints name, company, number and note (-o json: the contact).
 
 When nobody has the number, lookup exits 3 and says on standard error what
 the number is: its country and its type. Input that is not a phone number
-exits 4.`,
+exits 4.
+
+lookup - reads numbers one per line from standard input and writes one line
+per input line, in order, as soon as each is known:
+
+  number<TAB>name<TAB>company     the input (trimmed), the contact's name and
+                                  company name; empty fields when nobody has
+                                  the number, for input that is not a number
+                                  and for a blank line
+  -o json                         one JSON object per line (JSONL): the
+                                  contact; when nobody has the number, the
+                                  same nine keys, all null but phone and
+                                  phone_formatted (null too when the input is
+                                  not a number)
+
+It exits 0 whatever the numbers were; a line longer than 1 MiB stops it
+with exit 4.`,
 		Example: `  $ contacts lookup "+45 20 12 34 56"
   $ contacts lookup 004520123456 -o json
-  $ contacts lookup --region US "(415) 555-2671"`,
+  $ contacts lookup --region US "(415) 555-2671"
+  $ cut -d, -f3 calls.csv | contacts lookup - | cut -f2
+  $ contacts lookup - -o json < numbers.txt | jq -r 'select(.id) | .name'`,
 		Args: wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			cfg, _ := f.Config()
-			p, err := contacts.NormalizePhone(args[0], cfg.Region)
-			if err != nil {
-				return err
+			if args[0] == "-" {
+				return lookupStream(cmd, f, cfg)
 			}
 			svc, err := f.Book(ctx, false)
 			if err != nil {
 				return err
 			}
-			c, err := svc.FindContactByPhone(ctx, p.E164)
+			// The book matches a number written in E.164 before parsing
+			// it: a caller ID's usual form is found without libphonenumber.
+			c, err := svc.FindContactByPhone(ctx, args[0])
 			if contacts.ErrorCode(err) == contacts.ENOTFOUND {
+				p, perr := contacts.NormalizePhone(args[0], cfg.Region)
+				if perr != nil {
+					return perr
+				}
 				return &contacts.Error{Code: contacts.ENOTFOUND,
 					Message: "no contact has " + p.Formatted + " (" + contacts.DescribePhone(p.E164) + ")"}
 			} else if err != nil {
@@ -42,4 +67,16 @@ exits 4.`,
 			return printContact(f, cfg, c, output.CallerOrder)
 		},
 	}
+}
+
+// lookupStream is lookup -: numbers one per line from standard input, one
+// result per line on standard output, streaming.
+func lookupStream(cmd *cobra.Command, f *Factory, cfg *Config) error {
+	ctx := cmd.Context()
+	svc, err := f.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	l := labeler.New(svc, labeler.Options{Region: cfg.Region, Slim: !cfg.JSON()})
+	return labeler.Lines(ctx, l, f.IO.In, f.IO.Out, cfg.JSON())
 }

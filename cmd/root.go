@@ -5,6 +5,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"strings"
@@ -34,6 +35,14 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	_, err := root.ExecuteContextC(ctx)
+	if f.jsonFilter != nil {
+		if ferr := f.jsonFilter.finish(); err == nil {
+			err = ferr
+		}
+	}
+	if errors.Is(err, errFieldsListed) {
+		err = nil
+	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -118,12 +127,19 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 			case "help", "completion", "bash", "zsh", "fish", "powershell", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 				return nil
 			}
-			_, err := f.Config()
-			return err
+			if _, err := f.Config(); err != nil {
+				return err
+			}
+			return f.setupJSONFilter(cmd)
 		},
 	}
 	root.SetVersionTemplate("contacts {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "flag needs an argument: --json") {
+			// --json with no value lists the fields it can select.
+			fmt.Fprintln(f.IO.Out, strings.Join(contacts.Fields, "\n"))
+			return errFieldsListed
+		}
 		return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
 	})
 
@@ -134,6 +150,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.global.dataDir, "data-dir", "", "`directory` of the address books (default $XDG_DATA_HOME/contacts)")
 	pf.StringVar(&f.global.region, "region", "", "default `region` for numbers without a country code (ISO 3166, e.g. DK)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json")
+	pf.StringVar(&f.global.jq, "jq", "", "filter JSON output with a jq `expression` (implies -o json)")
+	pf.StringVar(&f.global.jsonFields, "json", "", "print only these comma-separated contact `fields` as JSON (--json alone lists them)")
 	pf.StringVar(&f.global.server, "server", "", "use the book on the server at `URL` instead of a local file (see CLIENT MODE)")
 	// The key's value is never a flag default, so --help cannot show it.
 	pf.StringVar(&f.global.apiKey, "api-key", "", "API `key` for --server (prefer CONTACTS_API_KEY: a flag shows in the process list)")
@@ -147,6 +165,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		newCmdLookup(f),
 	)
 	root.AddCommand(newCmdImport(f), newCmdExport(f))
+	root.AddCommand(newCmdLabel(f))
+	root.AddCommand(newCmdSearch(f))
 	root.AddCommand(newCmdServe(f), newCmdKeys(f))
 	return root
 }

@@ -7,8 +7,9 @@ import (
 
 func newCmdShow(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show REF",
-		Short: "Show one contact",
+		Use:         "show REF",
+		Annotations: map[string]string{jsonAnnotation: jsonContacts},
+		Short:       "Show one contact",
 		Long: `Show one contact. REF is its id (in any case) or its phone number in any
 written form; a REF that is neither names no contact (exit 3).`,
 		Example: `  $ contacts show 01JVWX3G8K9Q2M4N5P6R7S8T9V

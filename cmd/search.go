@@ -1,0 +1,118 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/output"
+	"github.com/phoneinc/contacts/store"
+	"github.com/spf13/cobra"
+)
+
+// defaultSearchLimit is how many contacts search shows without --limit.
+const defaultSearchLimit = 20
+
+// searcher is a book that can search its contacts: the local store. It is
+// not part of contacts.Service, which the HTTP client implements too.
+type searcher interface {
+	SearchContacts(ctx context.Context, query string, limit int, fn func(*contacts.Contact) error) error
+}
+
+var _ searcher = (*store.DB)(nil)
+
+type searchOptions struct {
+	limit int
+}
+
+func newCmdSearch(f *Factory) *cobra.Command {
+	opts := &searchOptions{}
+	cmd := &cobra.Command{
+		Use:         "search QUERY...",
+		Annotations: map[string]string{jsonAnnotation: jsonContacts},
+		Short:       "Find contacts by words of their name, email, company or note, or digits of their number",
+		Long: `Find contacts by any word, or the start of a word, of their name, email, company
+name or note, and by a run of digits anywhere in their phone number. Best matches
+come first: phone number matches, then contacts matched by name, then by company
+name or email, then those that need their note; in each, whole words before starts
+of words ("ann": Ann before Anna), then the newest first.
+
+Case and accents do not matter: "stephen" finds "Stéphenson", "soren" finds
+"Søren" (ø, æ, œ, ß, đ, ð, ł, þ and ı are read as o, ae, oe, ss, d, d, l, th and i).
+Every word must match. Digits count together whatever is between them: "2012 34",
+"+45 20 12 34 56" and "(415) 555-2671" are runs of digits, which match anywhere in a
+phone number when they have 3 digits or more (and match the text too). Words
+joined by punctuation, as in "o'brien" or "ann@acme.dk", must come in that order.
+Nothing in the query is special: quotes, *, AND, OR, NOT, NEAR, parentheses and
+colons are plain text (put -- before a query that starts with -).
+
+The arguments are one query: "contacts search ann jensen" is "ann jensen".
+A query with no letter or digit is a usage error (exit 2). No match prints an
+empty list ([] with -o json) and exits 0.
+
+Search needs a local book: it is not available through a contacts server.`,
+		Example: `  $ contacts search stephen
+  $ contacts search 2012 34
+  $ contacts search "ann acme" --limit 5
+  $ contacts search kierke -o json | jq -r '.[].phone'`,
+		Args: wrapArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.limit <= 0 {
+				return usageErrorf("--limit: %d is not a positive number", opts.limit)
+			}
+			return searchRun(cmd, f, strings.Join(args, " "), opts)
+		},
+	}
+	cmd.Flags().IntVar(&opts.limit, "limit", defaultSearchLimit, "show at most `N` contacts")
+	return cmd
+}
+
+func searchRun(cmd *cobra.Command, f *Factory, query string, opts *searchOptions) error {
+	ctx := cmd.Context()
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	// The query is checked first, so that a bad one is a usage error
+	// whether or not the company has a book.
+	if err := store.ValidateSearch(query); err != nil {
+		return err
+	}
+	svc, err := f.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	s, ok := svc.(searcher)
+	switch {
+	case !ok && isEmptyBook(svc):
+		return emptyListing(f, cfg) // no file yet: nothing to find, and nothing created
+	case !ok:
+		// The HTTP client (client mode): the seed's API has no search.
+		return usageErrorf("search needs a local book, and a server is set (--server, CONTACTS_SERVER or the config file's server): run it where the books are, with --server \"\"")
+	}
+	if cfg.JSON() {
+		arr := output.NewJSONArray(f.IO.Out)
+		if err := s.SearchContacts(ctx, query, opts.limit, arr.Add); err != nil {
+			return err
+		}
+		return arr.Close()
+	}
+	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.ListColumns...)
+	n := 0
+	err = s.SearchContacts(ctx, query, opts.limit, func(c *contacts.Contact) error {
+		n++
+		return t.Row(output.ListRow(c)...)
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return emptyListing(f, cfg)
+	}
+	return t.Flush()
+}
+
+func isEmptyBook(svc contacts.Service) bool {
+	_, ok := svc.(emptyBook)
+	return ok
+}
