@@ -57,16 +57,24 @@ func listRun(cmd *cobra.Command, f *Factory, opts *listOptions) error {
 		}
 		filter.Phone = p.E164
 	}
+	return printListing(f, cfg, func(fn func(*contacts.Contact) error) error {
+		return svc.ListContacts(ctx, filter, fn)
+	})
+}
+
+// printListing prints the contacts that each streams: a JSON array, or a
+// table. list and search share it.
+func printListing(f *Factory, cfg *Config, each func(fn func(*contacts.Contact) error) error) error {
 	if cfg.JSON() {
 		arr := output.NewJSONArray(f.IO.Out)
-		if err := svc.ListContacts(ctx, filter, arr.Add); err != nil {
+		if err := each(arr.Add); err != nil {
 			return err
 		}
 		return arr.Close()
 	}
 	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.ListColumns...)
 	n := 0
-	err = svc.ListContacts(ctx, filter, func(c *contacts.Contact) error {
+	err := each(func(c *contacts.Contact) error {
 		n++
 		return t.Row(output.ListRow(c)...)
 	})

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/output"
 	"github.com/phoneinc/contacts/store"
 	"github.com/spf13/cobra"
 )
@@ -90,26 +89,9 @@ func searchRun(cmd *cobra.Command, f *Factory, query string, opts *searchOptions
 		// The HTTP client (client mode): the seed's API has no search.
 		return usageErrorf("search needs a local book, and a server is set (--server, CONTACTS_SERVER or the config file's server): run it where the books are, with --server \"\"")
 	}
-	if cfg.JSON() {
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := s.SearchContacts(ctx, query, opts.limit, arr.Add); err != nil {
-			return err
-		}
-		return arr.Close()
-	}
-	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.ListColumns...)
-	n := 0
-	err = s.SearchContacts(ctx, query, opts.limit, func(c *contacts.Contact) error {
-		n++
-		return t.Row(output.ListRow(c)...)
+	return printListing(f, cfg, func(fn func(*contacts.Contact) error) error {
+		return s.SearchContacts(ctx, query, opts.limit, fn)
 	})
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return emptyListing(f, cfg)
-	}
-	return t.Flush()
 }
 
 func isEmptyBook(svc contacts.Service) bool {
