@@ -105,7 +105,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// written to.
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Statement journals in memory: the search triggers (migration 0003)
 	// make every row written a statement with a journal, which an import
@@ -157,6 +156,7 @@ func (db *DB) Close() error {
 // header is what the file says about itself.
 type header struct {
 	appID, version, objects int
+	journalMode             string
 }
 
 func readHeader(ctx context.Context, q interface {
@@ -164,7 +164,8 @@ func readHeader(ctx context.Context, q interface {
 }) (header, error) {
 	var h header
 	err := q.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
-		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)`).Scan(&h.appID, &h.version, &h.objects)
+		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema),
+		(SELECT journal_mode FROM pragma_journal_mode)`).Scan(&h.appID, &h.version, &h.objects, &h.journalMode)
 	return h, err
 }
 
@@ -195,6 +196,8 @@ func (db *DB) init(ctx context.Context) error {
 		if err := db.migrate(ctx); err != nil {
 			return err
 		}
+	} else if h.journalMode == "wal" {
+		return nil // the usual open: one query, and the book is ready
 	}
 	return db.useWAL(ctx)
 }
