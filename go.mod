@@ -2,6 +2,8 @@ module github.com/phoneinc/contacts
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 	github.com/itchyny/gojq v0.12.20
@@ -14,7 +16,7 @@ require (
 	github.com/spf13/pflag v1.0.10
 	github.com/spf13/viper v1.21.0
 	go.yaml.in/yaml/v3 v3.0.4
-	golang.org/x/text v0.28.0
+	golang.org/x/text v0.41.0
 	modernc.org/sqlite v1.62.0
 )
 
