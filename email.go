@@ -3,6 +3,7 @@ package contacts
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 )
 
 // ValidateEmail checks a trimmed e-mail address: a plain local@domain.tld,
@@ -25,6 +26,9 @@ func ValidateEmail(s string) error {
 		return bad("nothing after the @")
 	}
 	for _, r := range s {
+		if r >= 0x80 && (unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)) {
+			return bad("it contains " + quote(string(r)) + ", an invisible or control character")
+		}
 		if r <= ' ' || r == 0x7f || r == '"' || r == '<' || r == '>' || r == '(' || r == ')' || r == ',' || r == ';' || r == '[' || r == ']' || r == '\\' {
 			return bad("it may only be a plain address, without spaces, quotes, brackets or a display name")
 		}

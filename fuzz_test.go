@@ -54,10 +54,6 @@ func FuzzNormalizePhone(f *testing.F) {
 			// A probe key that is itself a canonical number may be found
 			// in a book; then NormalizePhone must give that same number.
 			if c, cerr := contacts.NormalizePhone(q, ""); cerr == nil && c.E164 == q {
-				if err != nil && len(strings.TrimSpace(raw)) > 250 {
-					// BUG(quick-e164): see knownBug. Remove this case once fixed.
-					knownBug(t, "QuickE164 reads a %d-byte input as %q, which lookup then finds, where NormalizePhone refuses more than 250 characters", len(raw), q)
-				}
 				if err != nil {
 					t.Fatalf("QuickE164(%q, %q) = %q, a valid number, but NormalizePhone refuses the input: %v", raw, region, q, err)
 				}
@@ -91,8 +87,7 @@ func FuzzNormalizePhone(f *testing.F) {
 			t.Fatalf("FormatPhone(%q) = %q, want %q", p.E164, got, p.Formatted)
 		}
 		if len(p.E164) > 16 {
-			// BUG(phone): see knownBug. Remove this case once fixed.
-			knownBug(t, "NormalizePhone(%q, %q) = %q: %d digits, more than the 15 of E.164 (libphonenumber calls it valid)", raw, region, p.E164, len(p.E164)-1)
+			t.Fatalf("NormalizePhone(%q, %q) = %q: %d digits, more than the 15 of E.164", raw, region, p.E164, len(p.E164)-1)
 		}
 		if q2, ok := contacts.QuickE164(p.E164, ""); !ok || q2 != p.E164 {
 			t.Fatalf("QuickE164(%q) = %q, %v: a stored number must probe as itself", p.E164, q2, ok)
@@ -112,16 +107,6 @@ func checkE164(t *testing.T, raw, e164 string) {
 			t.Fatalf("NormalizePhone(%q) = %q: not E.164", raw, e164)
 		}
 	}
-}
-
-// knownBug skips an input that shows a bug found by these targets in code
-// that the hardening work does not own, so that `make test` stays green
-// while the bug is open; `go test -v -run Fuzz` lists every such skip, and
-// docs/RELIABILITY.md names the bugs. Each call is marked BUG(area): delete
-// the call with the fix, and the seed under testdata/fuzz then guards it.
-func knownBug(t *testing.T, format string, args ...any) {
-	t.Helper()
-	t.Skipf("BUG: "+format, args...)
 }
 
 // fuzzPhone is a valid number for the targets that fuzz other fields.
@@ -166,9 +151,7 @@ func FuzzValidateEmail(f *testing.F) {
 		case len(e) > contacts.MaxEmailLen:
 			t.Fatalf("email %q stored as %q: %d bytes, more than %d", s, e, len(e), contacts.MaxEmailLen)
 		case strings.ContainsFunc(e, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }):
-			// BUG(email): see knownBug. Remove this case once fixed (make
-			// it a t.Fatalf).
-			knownBug(t, "ValidateEmail accepts C1 control characters, Unicode spaces and invisible format characters (bidi overrides, zero-width) after the @: %q is stored as %q", s, e)
+			t.Fatalf("email %q stored as %q: holds a control, space or invisible format character", s, e)
 		}
 		if err := contacts.ValidateEmail(e); err != nil {
 			t.Fatalf("email %q stored as %q, which does not validate again: %v", s, e, err)

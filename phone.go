@@ -21,6 +21,10 @@ type Phone struct {
 // refuses more than 250 characters too.
 const maxPhoneInput = 250
 
+// maxE164Digits is E.164's limit: a country code and a number of at most 15
+// digits in all.
+const maxE164Digits = 15
+
 // NormalizePhone turns a phone number as a person or a phone writes it into
 // its E.164 form. Formatting characters and a tel: prefix are stripped; a
 // number without a country code is read in region (an ISO 3166 alpha-2
@@ -155,6 +159,11 @@ func parseValid(in, clean, region string) (*phonenumbers.PhoneNumber, error) {
 		}
 	}
 	if phonenumbers.IsValidNumber(num) {
+		// libphonenumber knows numbers longer than E.164 allows (some
+		// German ranges); such a number cannot be stored in E.164.
+		if n := len(phonenumbers.Format(num, phonenumbers.E164)) - 1; n > maxE164Digits {
+			return nil, FieldErrorf("phone", "%s is too long: %d digits, and an international number has at most %d", quote(in), n, maxE164Digits)
+		}
 		return num, nil
 	}
 	where := regionName(phonenumbers.GetRegionCodeForCountryCode(int(num.GetCountryCode())))
@@ -249,6 +258,9 @@ func isPhonePunct(r rune) bool {
 // finds none, normalize and look again.
 func QuickE164(raw, region string) (string, bool) {
 	s := strings.TrimSpace(raw)
+	if len(s) > maxPhoneInput { // what NormalizePhone refuses, the probe refuses
+		return "", false
+	}
 	if len(s) >= 4 && strings.EqualFold(s[:4], "tel:") {
 		s = s[4:]
 	}
@@ -275,7 +287,7 @@ func QuickE164(raw, region string) (string, bool) {
 	if len(b) > 2 && b[0] == '0' && b[1] == '0' && region == "" {
 		b = append(b[:0:0], append([]byte{'+'}, b[2:]...)...)
 	}
-	if len(b) < 6 || len(b) > 16 || b[0] != '+' || b[1] == '0' {
+	if len(b) < 6 || len(b) > 1+maxE164Digits || b[0] != '+' || b[1] == '0' {
 		return "", false
 	}
 	return string(b), true
