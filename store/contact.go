@@ -133,6 +133,9 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 	if err != nil {
 		return nil, err
 	}
+	if err := db.writable(); err != nil {
+		return nil, err
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -156,6 +159,9 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 	canon, ok := contacts.ParseID(id)
 	if !ok {
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
+	}
+	if err := db.writable(); err != nil {
+		return nil, err
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -185,6 +191,9 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 
 // DeleteContacts implements contacts.Service.
 func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
+	if err := db.writable(); err != nil {
+		return err
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -317,6 +326,9 @@ func parseTime(s string) (time.Time, error) {
 // next contact, or nil at the end. Each contact is validated as any write
 // is. It returns the number inserted.
 func (db *DB) InsertContacts(ctx context.Context, next func() (*contacts.Contact, error)) (int, error) {
+	if err := db.writable(); err != nil {
+		return 0, err
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err

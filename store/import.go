@@ -72,6 +72,9 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*Impo
 	default:
 		return nil, contacts.Errorf(contacts.EUSAGE, "--on-conflict: %q is not one of fail, skip, update", opts.OnConflict)
 	}
+	if err := db.writable(); err != nil {
+		return nil, err
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err

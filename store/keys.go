@@ -56,6 +56,9 @@ func (db *DB) CreateKey(ctx context.Context, name string) (*contacts.APIKey, str
 	if company == "" {
 		return nil, "", fmt.Errorf("%s: API keys need a book file named <company>.db", db.path)
 	}
+	if err := db.writable(); err != nil {
+		return nil, "", err
+	}
 	secret, err := contacts.NewAPIKeySecret(company)
 	if err != nil {
 		return nil, "", err
@@ -108,6 +111,9 @@ func (db *DB) RevokeKey(ctx context.Context, id string) error {
 	if !ok {
 		return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %q", id)
 	}
+	if err := db.writable(); err != nil {
+		return err
+	}
 	res, err := db.db.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, canon)
 	if err != nil {
 		return err
@@ -159,7 +165,7 @@ func (db *DB) CheckKey(ctx context.Context, secret string) (string, error) {
 			stale = now.Sub(t) >= touchInterval
 		}
 	}
-	if stale && claimTouch(id, now) {
+	if stale && !db.readOnly && claimTouch(id, now) {
 		_, _ = db.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, now.Format(contacts.TimeFormat), id)
 	}
 	return id, nil

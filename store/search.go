@@ -71,7 +71,7 @@ func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn fu
 	defer tx.Rollback()
 	if pending, err := searchPending(ctx, tx); err != nil {
 		return err
-	} else if pending {
+	} else if pending && !db.readOnly {
 		// Another program wrote contacts (this one indexes its writes
 		// as it commits them): index them first.
 		tx.Rollback()

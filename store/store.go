@@ -60,9 +60,10 @@ type Options struct {
 
 // DB is one company's address book.
 type DB struct {
-	db     *sql.DB
-	path   string
-	region string
+	db       *sql.DB
+	path     string
+	region   string
+	readOnly bool // the file's permissions do not let this user write it
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -99,6 +100,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("%s is not a regular file", abs)
 	}
 
+	// A book this user may not write (chmod 0400, another user's file) is
+	// opened read-only and, when no other process is writing it, immutable:
+	// SQLite then reads it without creating the -wal and -shm files a WAL
+	// reader otherwise leaves beside it, so reading touches nothing.
+	readOnly := false
+	if f, err := os.OpenFile(abs, os.O_RDWR, 0); err == nil {
+		f.Close()
+		fixSideFiles(abs, fi.Mode().Perm())
+	} else if errors.Is(err, fs.ErrPermission) {
+		readOnly = true
+	}
+
 	// Per-connection settings go in the DSN, so that every pooled
 	// connection has them. journal_mode is not among them: it is persistent
 	// and set once, when the file is ours, so that a foreign file is never
@@ -111,12 +124,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// of a million rows otherwise writes to a temporary file, row by row.
 	q.Add("_pragma", "temp_store(2)")
 	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Set("mode", "ro")
+		if wal, err := os.Stat(abs + "-wal"); err != nil || wal.Size() == 0 {
+			q.Set("immutable", "1")
+		}
+	}
 	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", abs, err)
 	}
-	db := &DB{db: sdb, path: abs, region: opts.Region, Now: time.Now}
+	db := &DB{db: sdb, path: abs, region: opts.Region, readOnly: readOnly, Now: time.Now}
 	if err := db.init(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -192,11 +211,14 @@ func (db *DB) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if pending && db.readOnly {
+		return fmt.Errorf("%s needs its schema upgraded (to version %d), and it is read-only: open it once as a user who can write it", db.path, len(migrations))
+	}
 	if pending {
 		if err := db.migrate(ctx); err != nil {
 			return err
 		}
-	} else if h.journalMode == "wal" {
+	} else if h.journalMode == "wal" || db.readOnly {
 		return nil // the usual open: one query, and the book is ready
 	}
 	return db.useWAL(ctx)
@@ -327,3 +349,26 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // now is the store's clock, in UTC, truncated to whole seconds as stored.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
+
+// writable refuses a write to a read-only book up front, with a message
+// that names the file, rather than SQLite's "attempt to write a readonly
+// database" at the first statement.
+func (db *DB) writable() error {
+	if db.readOnly {
+		return fmt.Errorf("%s is read-only: its permissions do not let you write it; nothing was written", db.path)
+	}
+	return nil
+}
+
+// fixSideFiles gives a book's -wal and -shm files the book's own mode when
+// they lost it: a reader of a book made read-only (chmod 0400) that left
+// them read-only too would otherwise keep the book read-only after its
+// owner gives the write permission back. Failures are ignored: SQLite
+// reports any real problem.
+func fixSideFiles(path string, mode fs.FileMode) {
+	for _, side := range []string{"-wal", "-shm"} {
+		if fi, err := os.Stat(path + side); err == nil && fi.Mode().Perm() != mode {
+			os.Chmod(path+side, mode)
+		}
+	}
+}
