@@ -89,6 +89,9 @@ func NormalizeAPIKeyName(name string) (string, error) {
 		if unicode.IsControl(r) {
 			return "", FieldErrorf("name", "contains the control character %U, which is not allowed", r)
 		}
+		if unicode.Is(unicode.Cf, r) { // bidi overrides, zero-width characters
+			return "", FieldErrorf("name", "contains the invisible character %U, which is not allowed", r)
+		}
 		n++
 	}
 	if n > MaxAPIKeyNameLen {

@@ -13,6 +13,7 @@ import (
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/internal/iostreams"
+	"github.com/phoneinc/contacts/internal/output"
 	"github.com/phoneinc/contacts/store"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -129,7 +130,7 @@ func (f *Factory) loadConfig() (*Config, error) {
 				known[i] = s.key
 			}
 			fmt.Fprintf(f.IO.ErrOut, "contacts: warning: %s: unknown keys ignored: %s (known: %s)\n",
-				cfg.File, strings.Join(unknown, ", "), strings.Join(known, ", "))
+				output.Safe(cfg.File, false), output.Safe(strings.Join(unknown, ", "), false), strings.Join(known, ", "))
 		}
 	}
 

@@ -65,21 +65,7 @@ func FuzzConfigFile(f *testing.F) {
 			if !strings.ContainsFunc(strings.TrimSuffix(line, "\n"), func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f }) {
 				continue
 			}
-			if strings.HasPrefix(line, "contacts: warning: ") {
-				// BUG(config-warning): delete this call once fixed.
-				knownBug(t, "the unknown-keys warning prints a key of the config file raw: %q", line)
-			}
 			t.Fatalf("a raw control character on stderr: %q; config:\n%q", line, data)
 		}
 	})
-}
-
-// knownBug skips an input that shows a bug found by the hardening tests in
-// code that they do not own, so that `make test` stays green while the bug
-// is open; `go test -v` lists every such skip, and docs/RELIABILITY.md
-// names the bugs. Each call is marked BUG(area): delete the call with the
-// fix, and the test (or the seed under testdata/fuzz) then guards it.
-func knownBug(t testing.TB, format string, args ...any) {
-	t.Helper()
-	t.Skipf("BUG: "+format, args...)
 }

@@ -166,7 +166,6 @@ func TestHostileTerminalOutput(t *testing.T) {
 	}
 	runs = append(runs, run{"+4520123456\n" + hostileText + "\n\n", []string{"lookup", "-"}})
 
-	var bugs []string
 	for _, r := range runs {
 		for _, output := range []string{"table", "json"} {
 			for _, tty := range []bool{false, true} {
@@ -176,18 +175,12 @@ func TestHostileTerminalOutput(t *testing.T) {
 					i, ch, ok := rawTerminal(s, tty)
 					switch {
 					case !ok:
-					case r.args[0] == "keys" && r.args[1] == "list" && output == "json":
-						// BUG(keys-json): make this an error once fixed.
-						bugs = append(bugs, fmt.Sprintf("keys list -o json writes a key's label with raw %q (encoding/json leaves DEL, C1 and bidi controls as they are)", ch))
 					default:
 						t.Errorf("%q (tty=%v): exit %d: raw %q at byte %d of %s:\n%q", args, tty, code, ch, i, stream, s)
 					}
 				}
 			}
 		}
-	}
-	if len(bugs) > 0 {
-		knownBug(t, "%s", bugs[0])
 	}
 }
 
@@ -217,8 +210,7 @@ func TestHostileLabelOnTerminal(t *testing.T) {
 		t.Fatalf("on a terminal: exit %d: %s", code, stderr)
 	}
 	if i, ch, ok := rawTerminal(stdout, true); ok {
-		// BUG(label-tty): delete this call once fixed.
-		knownBug(t, "label writes stored names and the log's cells raw on a terminal: %q at byte %d of %q", ch, i, stdout)
+		t.Errorf("label writes stored names and the log's cells raw on a terminal: %q at byte %d of %q", ch, i, stdout)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,7 +202,12 @@ func importBook(ctx context.Context, f *Factory, dryRun bool) (*store.DB, func(w
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create data directory: %w", err)
 	}
-	tmpDir, err := os.MkdirTemp(dir, "."+cfg.Company+".import-")
+	if !dryRun {
+		removeStaleImports(dir)
+	}
+	// The directory's name carries this process's id, so that a later
+	// import can tell it from one that is still running.
+	tmpDir, err := os.MkdirTemp(dir, fmt.Sprintf(".%s.import-%d-", cfg.Company, os.Getpid()))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,6 +235,31 @@ func importBook(ctx context.Context, f *Factory, dryRun bool) (*store.DB, func(w
 		return nil
 	}
 	return tmp, finish, nil
+}
+
+// removeStaleImports removes the temporary books of imports into new
+// companies that were killed before they could clean up: each holds up to
+// a whole partial book of personal data. A directory is stale when the
+// process named in it is gone (or, for a name without one, after an hour).
+func removeStaleImports(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".*.import-*"))
+	for _, m := range matches {
+		fi, err := os.Lstat(m)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		name := filepath.Base(m)
+		rest := name[strings.LastIndex(name, ".import-")+len(".import-"):]
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		switch {
+		case err == nil && pid != os.Getpid() && !processAlive(pid):
+		case err != nil && time.Since(fi.ModTime()) > time.Hour:
+		default:
+			continue
+		}
+		os.RemoveAll(m)
+	}
 }
 
 // batchSize is how many records travel together between the reader, the

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -61,16 +59,51 @@ func newKeyJSON(k *contacts.APIKey, secret string) keyJSON {
 	return j
 }
 
-// writeJSON writes v indented as the contacts are, without HTML escapes.
-func writeJSON(f *Factory, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
+// appendJSON appends the key as an indented JSON object, its strings
+// escaped as every other JSON output is (contacts.AppendJSONString), so a
+// label's invisible characters never reach a terminal raw.
+func (j keyJSON) appendJSON(b []byte, prefix string) []byte {
+	field := func(first bool, key string, v *string) {
+		if !first {
+			b = append(b, ',')
+		}
+		b = append(b, "\n"+prefix+`  "`+key+`": `...)
+		if v == nil {
+			b = append(b, "null"...)
+		} else {
+			b = contacts.AppendJSONString(b, *v)
+		}
 	}
-	_, err := f.IO.Out.Write(b.Bytes())
+	b = append(b, '{')
+	field(true, "id", &j.ID)
+	field(false, "name", j.Name)
+	field(false, "created_at", &j.CreatedAt)
+	field(false, "last_used_at", j.LastUsedAt)
+	if j.Key != "" {
+		field(false, "key", &j.Key)
+	}
+	return append(b, "\n"+prefix+"}"...)
+}
+
+// writeKeysJSON writes one key as a JSON object, or keys as an array.
+func writeKeysJSON(f *Factory, keys []keyJSON, array bool) error {
+	var b []byte
+	if !array {
+		b = keys[0].appendJSON(b, "")
+	} else if len(keys) == 0 {
+		b = append(b, "[]"...)
+	} else {
+		b = append(b, '[')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n  "...)
+			b = k.appendJSON(b, "  ")
+		}
+		b = append(b, "\n]"...)
+	}
+	_, err := f.IO.Out.Write(append(b, '\n'))
 	return err
 }
 
@@ -110,7 +143,7 @@ with the secret as "key".
 				return err
 			}
 			if cfg.JSON() {
-				return writeJSON(f, newKeyJSON(k, secret))
+				return writeKeysJSON(f, []keyJSON{newKeyJSON(k, secret)}, false)
 			}
 			label := ""
 			if k.Name != "" {
@@ -164,7 +197,7 @@ nothing, and nothing is created.`,
 				for _, k := range keys {
 					out = append(out, newKeyJSON(k, ""))
 				}
-				return writeJSON(f, out)
+				return writeKeysJSON(f, out, true)
 			}
 			if len(keys) == 0 {
 				if f.IO.IsStderrTTY() {

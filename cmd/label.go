@@ -10,6 +10,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/labeler"
+	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -83,7 +84,11 @@ func labelRun(cmd *cobra.Command, f *Factory, path string, opts labelOptions) er
 		return err
 	}
 	l := labeler.New(svc, labeler.Options{Region: cfg.Region, Slim: true})
-	return labeler.CSV(ctx, l, in, f.IO.Out, labeler.CSVOptions{Column: opts.column, Comma: comma, Name: name})
+	lo := labeler.CSVOptions{Column: opts.column, Comma: comma, Name: name}
+	if f.IO.IsStdoutTTY() {
+		lo.Clean = func(s string) string { return output.Safe(s, false) }
+	}
+	return labeler.CSV(ctx, l, in, f.IO.Out, lo)
 }
 
 // parseDelimiter reads --delimiter: one character that CSV allows as a

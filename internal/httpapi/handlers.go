@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/store"
@@ -274,6 +275,11 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 		if string(v) == "null" {
 			out[k] = nil
 			continue
+		}
+		if !utf8.Valid(v) {
+			// JSON is UTF-8 (RFC 8259); encoding/json would quietly store
+			// U+FFFD in place of the bad bytes, where the CLI refuses them.
+			return nil, &contacts.Error{Code: contacts.EUSAGE, Field: k, Message: k + ": not valid UTF-8: a JSON body must be UTF-8"}
 		}
 		var str string
 		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &str) != nil {

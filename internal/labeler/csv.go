@@ -28,6 +28,11 @@ type CSVOptions struct {
 	// Name is the input's name in error messages ("log.csv", "standard
 	// input").
 	Name string
+	// Clean, when set, rewrites every cell written: the command passes
+	// output.Safe when standard output is a terminal, so that neither a
+	// stored name nor the log's own cells reach the screen raw. In a pipe
+	// or a file the cells are data, written as they are.
+	Clean func(string) string
 }
 
 const utf8BOM = "\uFEFF"
@@ -100,12 +105,20 @@ func CSV(ctx context.Context, l *Labeler, r io.Reader, w io.Writer, opts CSVOpti
 	lim.keepHead, lim.head = false, nil
 
 	row := make([]string, 0, len(header)+len(LabelColumns))
+	write := func(rec []string) error {
+		if opts.Clean != nil {
+			for i := range rec {
+				rec[i] = opts.Clean(rec[i])
+			}
+		}
+		return cw.Write(rec)
+	}
 	withLabels := func(rec []string, labels ...string) []string {
 		row = append(row[:0], rec[:col+1]...)
 		row = append(row, labels...)
 		return append(row, rec[col+1:]...)
 	}
-	if err := cw.Write(withLabels(header, LabelColumns...)); err != nil {
+	if err := write(withLabels(header, LabelColumns...)); err != nil {
 		return err
 	}
 
@@ -127,9 +140,9 @@ func CSV(ctx context.Context, l *Labeler, r io.Reader, w io.Writer, opts CSVOpti
 		Ready: func() bool { return br.Buffered() > 0 },
 		Write: func(rec []string, res *Result) error {
 			if len(rec) <= col {
-				return cw.Write(rec)
+				return write(rec)
 			}
-			return cw.Write(withLabels(rec, res.Name, res.Company, res.ID))
+			return write(withLabels(rec, res.Name, res.Company, res.ID))
 		},
 		Flush: func() error {
 			cw.Flush()
