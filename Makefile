@@ -25,7 +25,7 @@ FUZZ_TARGETS := .:FuzzNormalizePhone .:FuzzValidateEmail .:FuzzValidateCompany .
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB      ?= golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 
-.PHONY: all build test race lint fmt bench install clean fuzz soak vuln
+.PHONY: all build test race race-quick lint fmt bench install clean fuzz soak vuln
 
 all: build
 
@@ -37,8 +37,19 @@ build:
 # of every fuzz target, and govulncheck.
 test: lint
 	$(GO) test -count=1 ./...
+	cd third_party/phonenumbers && $(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory race-quick
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSHORT)
 	@$(MAKE) --no-print-directory vuln
+
+# The race detector over the packages that run goroutines of their own (the
+# store, the server, the labeler, the domain), when there is a C compiler
+# for it; `make race` runs every package, the end-to-end scripts included.
+RACE_PKGS := . ./store ./internal/httpapi ./internal/labeler ./internal/output ./internal/editor
+race-quick:
+	@if CGO_ENABLED=1 $(GO) env CC >/dev/null 2>&1 && command -v "$$(CGO_ENABLED=1 $(GO) env CC)" >/dev/null 2>&1; then \
+		CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS); \
+	else echo "race detector skipped: no C compiler (make race needs one)"; fi
 
 # Each fuzz target for FUZZTIME (go test -fuzz takes one target per run).
 # A failing input is saved under the package's testdata/fuzz/ and printed.
