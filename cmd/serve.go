@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/spf13/cobra"
@@ -150,6 +151,12 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 	ln, err := net.Listen("tcp", opts.addr)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		// A request allocates a few kilobytes and keeps none of them, and
+		// the live heap is small: collecting at 4× it rather than 2× halves
+		// the collector's share of the CPU for a few megabytes more.
+		debug.SetGCPercent(400)
 	}
 	s := httpapi.NewServer(httpapi.Config{DataDir: cfg.DataDir, Region: cfg.Region, Log: errOut})
 	defer s.Close()

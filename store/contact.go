@@ -48,14 +48,12 @@ func (db *DB) FindContactByPhone(ctx context.Context, phone string) (*contacts.C
 // findByPhone reads the contact with an E.164 number through a statement
 // prepared once per book, since a server answers this query all day.
 func (db *DB) findByPhone(ctx context.Context, e164 string) (*contacts.Contact, error) {
-	db.prepareOnce.Do(func() {
-		db.byPhone, db.prepareErr = db.db.PrepareContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE phone = ?`)
-	})
-	if db.prepareErr != nil {
-		return findContact(ctx, db.db, `phone = ?`, e164)
+	st, err := db.stmt(ctx, `SELECT `+contactColumns+` FROM contacts WHERE phone = ?`)
+	if err != nil {
+		return nil, err
 	}
 	var r row
-	err := db.byPhone.QueryRowContext(ctx, e164).Scan(r.dest()...)
+	err = st.QueryRowContext(ctx, e164).Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with phone %s", e164)
 	} else if err != nil {
@@ -136,7 +134,7 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 	if err := db.writable(); err != nil {
 		return nil, err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +161,7 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 	if err := db.writable(); err != nil {
 		return nil, err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +192,7 @@ func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
 	if err := db.writable(); err != nil {
 		return err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -329,7 +327,7 @@ func (db *DB) InsertContacts(ctx context.Context, next func() (*contacts.Contact
 	if err := db.writable(); err != nil {
 		return 0, err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -75,12 +75,12 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*Impo
 	if err := db.writable(); err != nil {
 		return nil, err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	im, err := newImporter(ctx, tx, opts)
+	im, err := newImporter(ctx, tx.Tx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -140,16 +140,35 @@ var errKeyRejected = contacts.Errorf(contacts.EUNAUTHORIZED, "API key rejected")
 // It records when the key was last used, at most once a minute per key,
 // and ignores a failure to record it: a busy book must not refuse a good
 // key.
+//
+// A key that passed is remembered with the book's WAL stamp (see
+// walstamp.go): while nothing at all is written to the book, by this
+// process or any other, it passes again without a query. Any commit sends
+// the next check back to the query, so a `keys revoke` takes effect at the
+// next request.
 func (db *DB) CheckKey(ctx context.Context, secret string) (string, error) {
 	company, ok := contacts.APIKeyCompany(secret)
 	if !ok || company != db.company() {
 		return "", errKeyRejected
 	}
 	sum := hashSecret(secret)
+	key := [sha256.Size]byte(sum)
+	// The stamp is read before the query: a revocation committed after it
+	// changes the stamp, so the cached pass below cannot outlive it.
+	stamp, stamped := db.stamp.read()
+	if stamped {
+		if id, ok := db.keys.get(key, stamp, db.now()); ok {
+			return id, nil
+		}
+	}
 	var id string
 	var hash []byte
 	var last sql.NullString
-	err := db.db.QueryRowContext(ctx, `SELECT id, hash, last_used_at FROM api_keys WHERE hash = ?`, sum).Scan(&id, &hash, &last)
+	st, err := db.stmt(ctx, `SELECT id, hash, last_used_at FROM api_keys WHERE hash = ?`)
+	if err != nil {
+		return "", err
+	}
+	err = st.QueryRowContext(ctx, sum).Scan(&id, &hash, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", errKeyRejected
 	} else if err != nil {
@@ -160,13 +179,16 @@ func (db *DB) CheckKey(ctx context.Context, secret string) (string, error) {
 	}
 	now := db.now()
 	stale := true
+	var used time.Time
 	if last.Valid {
 		if t, err := parseTime(last.String); err == nil {
-			stale = now.Sub(t) >= touchInterval
+			used, stale = t, now.Sub(t) >= touchInterval
 		}
 	}
 	if stale && !db.readOnly && claimTouch(id, now) {
 		_, _ = db.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, now.Format(contacts.TimeFormat), id)
+	} else if stamped && !stale {
+		db.keys.put(key, id, stamp, used)
 	}
 	return id, nil
 }

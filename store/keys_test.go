@@ -147,6 +147,32 @@ func TestRevokeKey(t *testing.T) {
 	}
 }
 
+// A pass is remembered while nothing is written to the book; a revocation
+// by another handle (as `contacts keys revoke` beside a running server)
+// must still take effect at the next check.
+func TestCheckKeyRevokedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acme.db")
+	srv := MustOpenPath(t, path)
+	k, secret := MustCreateKey(t, srv, "")
+	_, other := MustCreateKey(t, srv, "")
+	for range 3 { // passes, then passes from memory
+		if id, err := srv.CheckKey(ctx, secret); err != nil || id != k.ID {
+			t.Fatalf("id=%q, err=%v", id, err)
+		}
+	}
+	cli := MustOpenPath(t, path)
+	if err := cli.RevokeKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.CheckKey(ctx, secret); contacts.ErrorCode(err) != contacts.EUNAUTHORIZED {
+		t.Fatalf("revoked by another handle: err=%v, want unauthorized", err)
+	}
+	if _, err := srv.CheckKey(ctx, other); err != nil {
+		t.Fatalf("the other key: %v", err)
+	}
+}
+
 func TestCheckKey(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()

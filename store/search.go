@@ -200,7 +200,7 @@ func searchPending(ctx context.Context, q queryer) (bool, error) {
 
 // indexSearch indexes the queued contacts in a transaction of its own.
 func (db *DB) indexSearch(ctx context.Context) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,13 @@ type Options struct {
 	// Create makes the directory (mode 0700) and the file (mode 0600) when
 	// they are missing. Without it, a missing file is ErrNoBook.
 	Create bool
+	// MaxConns, when positive, bounds the connections the book holds
+	// open, and keeps that many open between uses: what a server that
+	// answers many requests at once sets, so that it neither opens a
+	// connection per request nor one per request in flight. Requests past
+	// the bound wait for a connection. 0 leaves the pool unbounded, with
+	// a few idle connections kept.
+	MaxConns int
 }
 
 // DB is one company's address book.
@@ -68,9 +75,17 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	prepareOnce sync.Once
-	byPhone     *sql.Stmt // the lookup every caller-ID request makes
-	prepareErr  error
+	// stmts holds the statements prepared once per book (see stmt): the
+	// queries a server answers all day, which SQLite would otherwise parse
+	// again on every request.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+
+	// writeTurn is this process's turn to write (see beginWrite).
+	writeTurn chan struct{}
+
+	stamp stampFile // the WAL stamp (see walstamp.go)
+	keys  keyCache  // keys that passed CheckKey
 }
 
 var _ contacts.Service = (*DB)(nil)
@@ -123,6 +138,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// make every row written a statement with a journal, which an import
 	// of a million rows otherwise writes to a temporary file, row by row.
 	q.Add("_pragma", "temp_store(2)")
+	if opts.MaxConns > 0 {
+		// A server reads pages all day: mapped, a page read is a memory
+		// read rather than a pread system call into the page cache.
+		q.Add("_pragma", "mmap_size(1073741824)")
+	}
 	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Set("mode", "ro")
@@ -135,7 +155,17 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", abs, err)
 	}
-	db := &DB{db: sdb, path: abs, region: opts.Region, readOnly: readOnly, Now: time.Now}
+	// A server keeps several requests in the book at once. database/sql
+	// keeps two idle connections by default and closes the others as they
+	// come back, and opening one costs more than a lookup (the pragmas
+	// above, the statements prepared again): keep enough of them.
+	sdb.SetMaxIdleConns(maxIdleConns)
+	if opts.MaxConns > 0 {
+		sdb.SetMaxOpenConns(opts.MaxConns)
+		sdb.SetMaxIdleConns(opts.MaxConns)
+	}
+	db := &DB{db: sdb, path: abs, region: opts.Region, readOnly: readOnly, Now: time.Now,
+		stmts: map[string]*sql.Stmt{}, writeTurn: make(chan struct{}, 1), stamp: stampFile{path: abs + "-shm"}}
 	if err := db.init(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -166,9 +196,15 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the book. SQLite checkpoints the WAL on the last close.
 func (db *DB) Close() error {
-	if db.byPhone != nil {
-		db.byPhone.Close()
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
 	}
+	db.stmts = nil // stmt refuses from now on
+	db.stmtMu.Unlock()
+	db.stamp.mu.Lock()
+	db.stamp.close()
+	db.stamp.mu.Unlock()
 	return db.db.Close()
 }
 

@@ -59,7 +59,9 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	// status is sent, and the connection is cut so that the client sees
 	// a broken document rather than a short list that looks whole.
 	rc := http.NewResponseController(w)
-	b := make([]byte, 0, streamChunk+4096)
+	// Small at first: most requests are a ?phone= lookup of one contact,
+	// and a listing grows it once, up to a chunk.
+	b := make([]byte, 0, 2048)
 	b = append(b, '[')
 	started := false
 	flush := func() error {

@@ -52,6 +52,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -274,6 +275,13 @@ type bookEntry struct {
 
 var errClosed = errors.New("the server is shut down")
 
+// bookConns is how many connections the server holds to each book: a few
+// per core, enough to keep the cores busy while some requests wait on the
+// disk or on the writer. Without a bound, a burst of requests would each
+// open a connection (and read the schema) only to close most of them
+// again, which costs more than the lookups themselves.
+func bookConns() int { return 4 * runtime.GOMAXPROCS(0) }
+
 // get returns company's book, opening it on first use. A failure is not
 // kept: a company whose book is made later, or whose file was briefly
 // busy, is found on the next request.
@@ -306,7 +314,7 @@ func (b *books) load(ctx context.Context, company string, e *bookEntry) {
 	if err == nil {
 		// Others may be waiting on this entry: the first request going
 		// away must not fail their open.
-		e.db, err = store.Open(context.WithoutCancel(ctx), path, store.Options{Region: b.region})
+		e.db, err = store.Open(context.WithoutCancel(ctx), path, store.Options{Region: b.region, MaxConns: bookConns()})
 	}
 	if err != nil && !errors.Is(err, store.ErrNoBook) {
 		err = fmt.Errorf("open the book of %s: %w", company, err)
