@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/phoneinc/contacts"
 	"modernc.org/sqlite"
@@ -132,17 +133,45 @@ type importer struct {
 	opts         ImportOptions
 	insert, find *sql.Stmt
 	update       *sql.Stmt
-	baseRowID    int64    // rows above it were inserted by this import
-	inserted     []string // Pos of each inserted row, by rowid-baseRowID-1
+	baseRowID    int64   // rows above it were inserted by this import
+	inserted     posList // Pos of each inserted row, by rowid-baseRowID-1
+}
+
+// posList is a list of row positions ("line 12"), packed: a million of
+// them as strings would cost some 32 MB of small objects (and the
+// collector twice that); packed, about 15 MB.
+type posList struct {
+	text []byte
+	ends []uint32
+}
+
+func (l *posList) add(pos string) {
+	if len(l.text)+len(pos) > math.MaxUint32 {
+		pos = "" // past 4 GB of positions: a conflict's message then names only the contact
+	}
+	l.text = append(l.text, pos...)
+	l.ends = append(l.ends, uint32(len(l.text)))
+}
+
+func (l *posList) len() int { return len(l.ends) }
+
+func (l *posList) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return string(l.text[start:l.ends[i]])
 }
 
 func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions) (*importer, error) {
 	im := &importer{ctx: ctx, tx: tx, opts: opts}
-	// A bulk insert touches the phone, id and newest-first indexes all over:
-	// a 64 MiB page cache (SQLite's default is 2 MB) keeps them in memory
-	// and makes a million-row import about a third faster. It is this
-	// connection's setting, and a cache only grows as pages are read.
-	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+	// A bulk insert touches the phone, id and newest-first indexes all over,
+	// so the page cache is raised from SQLite's 2 MB to 8 MiB. Not more: on
+	// a million rows 64 MiB was no faster (38 s either way, once the
+	// validation overlapped the inserts) and made the process 100 MB
+	// bigger, past the 128 MiB an import may take (BENCHMARKS.md). It is
+	// this connection's setting, and a cache only grows as pages are read.
+	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -8192`); err != nil {
 		return nil, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM contacts`).Scan(&im.baseRowID); err != nil {
@@ -194,7 +223,7 @@ func (im *importer) write(in *ImportRow, res *ImportResult, report func(Problem)
 		return err
 	} else if n == 1 {
 		res.Created++
-		im.inserted = append(im.inserted, in.Pos)
+		im.inserted.add(in.Pos)
 		return nil
 	}
 
@@ -207,8 +236,10 @@ func (im *importer) write(in *ImportRow, res *ImportResult, report func(Problem)
 		return err
 	}
 	where := "already belongs to contact " + h.id
-	if i := rowid - im.baseRowID - 1; i >= 0 && i < int64(len(im.inserted)) {
-		where = fmt.Sprintf("is also on %s (contact %s)", im.inserted[i], h.id)
+	if i := rowid - im.baseRowID - 1; i >= 0 && i < int64(im.inserted.len()) {
+		if pos := im.inserted.at(int(i)); pos != "" {
+			where = fmt.Sprintf("is also on %s (contact %s)", pos, h.id)
+		}
 	}
 	switch im.opts.OnConflict {
 	case ConflictUpdate:

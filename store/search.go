@@ -75,7 +75,7 @@ func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn fu
 		// Another program wrote contacts (this one indexes its writes
 		// as it commits them): index them first.
 		tx.Rollback()
-		if err := db.indexSearch(ctx); err != nil {
+		if err := db.IndexSearch(ctx); err != nil {
 			return err
 		}
 		if tx, err = db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
@@ -170,26 +170,44 @@ func searchStep(ctx context.Context, tx *sql.Tx, st searchStatement, limit int, 
 // out of the indexes by rowid (contentless_delete) and put back as it now
 // is, unless it was deleted; in rowid order, so that FTS5 can write its
 // terms in one go (it flushes them whenever a rowid goes down).
+//
+// The queue is taken in slices of its own rows, so that what SQLite holds
+// in memory for a statement (the set of rowids it matches) stays small
+// even after an import of a million contacts. A contact queued twice may
+// be taken out and put back twice: the same result.
 func indexQueued(ctx context.Context, tx execer) error {
-	if pending, err := searchPending(ctx, tx); err != nil || !pending {
-		return err
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(rowid), max(rowid) FROM contacts_search_queue`).Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("search index: %w", err)
 	}
-	for _, stmt := range []string{
-		`DELETE FROM contacts_fts WHERE rowid IN (SELECT rid FROM contacts_search_queue)`,
-		`DELETE FROM contacts_phone_fts WHERE rowid IN (SELECT rid FROM contacts_search_queue)`,
-		`INSERT INTO contacts_fts (rowid, name, email, company_name, note)
-			SELECT rid, name, email, company_name, note
-			FROM contacts_search_source WHERE rid IN (SELECT rid FROM contacts_search_queue) ORDER BY rid`,
-		`INSERT INTO contacts_phone_fts (rowid, phone)
-			SELECT rid, phone FROM contacts_search_source WHERE rid IN (SELECT rid FROM contacts_search_queue) ORDER BY rid`,
-		`DELETE FROM contacts_search_queue`,
-	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("search index: %w", err)
+	if !lo.Valid {
+		return nil
+	}
+	const queued = `(SELECT rid FROM contacts_search_queue WHERE rowid BETWEEN ?1 AND ?2)`
+	for from := lo.Int64; from <= hi.Int64; from += indexSlice {
+		to := from + indexSlice - 1
+		for _, stmt := range []string{
+			`DELETE FROM contacts_fts WHERE rowid IN ` + queued,
+			`DELETE FROM contacts_phone_fts WHERE rowid IN ` + queued,
+			`INSERT INTO contacts_fts (rowid, name, email, company_name, note)
+				SELECT rid, name, email, company_name, note
+				FROM contacts_search_source WHERE rid IN ` + queued + ` ORDER BY rid`,
+			`INSERT INTO contacts_phone_fts (rowid, phone)
+				SELECT rid, phone FROM contacts_search_source WHERE rid IN ` + queued + ` ORDER BY rid`,
+		} {
+			if _, err := tx.ExecContext(ctx, stmt, from, to); err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM contacts_search_queue`); err != nil {
+		return fmt.Errorf("search index: %w", err)
 	}
 	return nil
 }
+
+// indexSlice is how many queued rows indexQueued takes at a time.
+const indexSlice = 10_000
 
 // searchPending reports whether contacts wait to be indexed.
 func searchPending(ctx context.Context, q queryer) (bool, error) {
@@ -198,8 +216,11 @@ func searchPending(ctx context.Context, q queryer) (bool, error) {
 	return pending, err
 }
 
-// indexSearch indexes the queued contacts in a transaction of its own.
-func (db *DB) indexSearch(ctx context.Context) error {
+// IndexSearch indexes the queued contacts in a transaction of its own:
+// those that another SQLite program (the sqlite3 shell) wrote, since every
+// write of the store indexes its own before it commits. A search does it
+// first when it finds the queue not empty.
+func (db *DB) IndexSearch(ctx context.Context) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err

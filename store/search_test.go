@@ -524,3 +524,32 @@ func searchDeref(s *string) string {
 	}
 	return *s
 }
+
+// A queue longer than the slices the indexing takes, with contacts queued
+// again in later slices (updated after they were inserted) and some
+// deleted, indexes to exactly the contacts.
+func TestSearchQueueInSlices(t *testing.T) {
+	db := MustOpen(t)
+	sdb, err := sql.Open("sqlite", db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sdb.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)
+		INSERT INTO contacts (id, name, phone, phone_formatted, created_at, updated_at)
+			SELECT printf('01J%023d', i), 'Bulk ' || i, printf('+4520%06d', i), 'x', '2026-06-10T10:00:00Z', '2026-06-10T10:00:00Z' FROM n;
+		UPDATE contacts SET name = 'Renamed Twice' WHERE rowid % 1000 = 7;
+		UPDATE contacts SET note = 'Kierkegaard' WHERE rowid % 1000 = 7;
+		DELETE FROM contacts WHERE rowid % 1000 = 8;`)
+	sdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 7; i <= 25000; i += 1000 {
+		want = append(want, fmt.Sprintf("+4520%06d", i))
+	}
+	assertSearch(t, db, "kierkegaard", want...)
+	assertSearch(t, db, "20024998", "+4520024998")
+	assertSearch(t, db, "20024008")
+	checkIndex(t, db.Path())
+}
