@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -38,6 +39,7 @@ type Env struct {
 	Root    string // the module's directory
 	Sqlite3 string // path of the sqlite3 tool, "" when missing
 	Strace  string // path of strace, "" when missing
+	Wrk     string // path of wrk, "" when missing
 	Spawn   string // the measuring parent (see spawn/main.go), "" when not built
 
 	// Baselines are Go programs built from internal/benchtool/<name>.
@@ -45,8 +47,33 @@ type Env struct {
 
 	LoadBefore, LoadAfter string // /proc/loadavg around the runs
 
+	// Quiet is the 1-minute load average above which a timed run waits,
+	// for at most QuietWait (0: never waits). Waited and WaitTimeouts
+	// add up the waits.
+	Quiet        float64
+	QuietWait    time.Duration
+	QuietBudget  time.Duration
+	Waited       time.Duration
+	WaitTimeouts int
+
 	missingWhy map[string]string
 	devNull    *os.File
+	ctx        context.Context
+	cleanups   []func()
+	data       *Derived // derived inputs (see derived.go), when made
+	serve      *serveEnv
+	selected   map[string]bool // the scenarios of this run, by name
+	templates  map[string]string
+}
+
+// onExit registers f to run when benchtool ends, last registered first.
+func (e *Env) onExit(f func()) { e.cleanups = append(e.cleanups, f) }
+
+func (e *Env) cleanup() {
+	for i := len(e.cleanups) - 1; i >= 0; i-- {
+		e.cleanups[i]()
+	}
+	e.cleanups = nil
 }
 
 // env is the environment of every run: the generated book, and a HOME with
@@ -82,6 +109,9 @@ func main() {
 	only := flag.String("only", "", "comma-separated scenario names or groups to run (default all): "+strings.Join(names(), ","))
 	md := flag.String("md", "", "also write the report into `file` between <!-- bench:begin --> and <!-- bench:end -->")
 	seed := flag.Uint64("seed", 1, "seed of the generated book")
+	quiet := flag.Float64("quiet", 1.0, "before each round of timed runs, wait while the 1-minute load average is above `L` (0: do not wait)")
+	quietWait := flag.Duration("quiet-wait", 10*time.Minute, "wait at most `D` for a quiet machine before a round of runs")
+	quietBudget := flag.Duration("quiet-budget", 30*time.Minute, "wait at most `D` in all for a quiet machine")
 	flag.Parse()
 	if flag.NArg() > 0 || *n <= 0 {
 		flag.Usage()
@@ -89,7 +119,8 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := mainErr(ctx, *bin, *dir, *n, *seed, *runs, *only, *md); err != nil {
+	e := &Env{missingWhy: map[string]string{}, Quiet: *quiet, QuietWait: *quietWait, QuietBudget: *quietBudget}
+	if err := mainErr(ctx, e, *bin, *dir, *n, *seed, *runs, *only, *md); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtool:", err)
 		os.Exit(1)
 	}
@@ -109,9 +140,10 @@ func names() []string {
 	return out
 }
 
-func mainErr(ctx context.Context, bin, dir string, n int, seed uint64, runs int, only, md string) error {
+func mainErr(ctx context.Context, e *Env, bin, dir string, n int, seed uint64, runs int, only, md string) error {
 	var err error
-	e := &Env{missingWhy: map[string]string{}}
+	e.ctx = ctx
+	defer e.cleanup()
 	if e.Bin, err = filepath.Abs(bin); err != nil {
 		return err
 	}
@@ -153,6 +185,9 @@ func mainErr(ctx context.Context, bin, dir string, n int, seed uint64, runs int,
 	if needs["sqlite3"] {
 		e.Sqlite3, e.missingWhy["sqlite3"] = ensureSqlite3(ctx)
 	}
+	if needs["wrk"] {
+		e.Wrk, e.missingWhy["wrk"] = ensureWrk(ctx)
+	}
 	e.Strace, _ = lookPath("strace")
 	if needBook {
 		if e.Book, err = ensureBook(ctx, e, n, seed); err != nil {
@@ -171,16 +206,37 @@ func mainErr(ctx context.Context, bin, dir string, n int, seed uint64, runs int,
 			e.Spawn = tools["spawn"]
 		}
 	}
+	e.Baselines = map[string]string{}
 	if needs["baseline"] {
-		if e.Baselines, err = buildTools(ctx, e, baselines...); err != nil {
+		tools, err := buildTools(ctx, e, baselines...)
+		if err != nil {
 			e.missingWhy["baseline"] = "baselines did not build: " + err.Error()
 		}
+		maps.Copy(e.Baselines, tools)
+	}
+	if needs["ftsidx"] {
+		tools, err := buildTools(ctx, e, "ftsidx")
+		if err != nil {
+			e.missingWhy["ftsidx"] = "ftsidx did not build: " + err.Error()
+		}
+		maps.Copy(e.Baselines, tools)
+	}
+	e.selected = map[string]bool{}
+	for _, s := range selected {
+		e.selected[s.Name] = true
 	}
 
+	if needs["derived"] {
+		if e.data, err = ensureDerived(ctx, e); err != nil {
+			return err
+		}
+	}
 	runsOf := func(s *Scenario) int {
 		switch {
 		case runs > 0:
 			return runs
+		case s.Runs > 0:
+			return s.Runs
 		case s.Slow:
 			return 5
 		}
@@ -256,14 +312,22 @@ func selectScenarios(only string) ([]*Scenario, error) {
 		}
 	}
 	var out []*Scenario
+	asked := maps.Clone(want)
 	matched := map[string]bool{}
 	for _, s := range all {
 		if want[s.Name] || want[s.Group] {
-			out = append(out, s)
 			matched[s.Name], matched[s.Group] = true, true
+			for _, d := range s.Deps {
+				want[d] = true
+			}
 		}
 	}
-	for k := range want {
+	for _, s := range all {
+		if want[s.Name] || want[s.Group] {
+			out = append(out, s)
+		}
+	}
+	for k := range asked {
 		if !matched[k] {
 			return nil, fmt.Errorf("-only: no scenario or group %q (have %s)", k, strings.Join(names(), ", "))
 		}

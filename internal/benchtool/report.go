@@ -113,23 +113,58 @@ func render(e *Env, order []*Result, all map[string]*Result, runs int) string {
 		fmt.Fprintf(&b, "- Book: %s contacts, bench.db %s MB (CSV copy %s MB), generated in %s.\n",
 			thousands(e.Book.N), mb(fileBytes(e.DB)), mb(e.Book.CSVBytes), e.Book.GeneratedIn)
 	}
-	fast, slow := "20", "5"
-	if runs > 0 {
-		fast, slow = strconv.Itoa(runs), strconv.Itoa(runs)
+	if d := e.data; d != nil {
+		fmt.Fprintf(&b, "- Derived inputs (made once in %s): `import.csv` (%s rows), `calls.csv` (%s calls, %s of them from numbers of the book), "+
+			"`lookups.txt`; %s.\n", d.MadeIn, thousands(d.ImportRows), thousands(d.CallRows), thousands(d.CallKnown), d.CheckedCSV)
 	}
-	fmt.Fprintf(&b, "- Runs: %s per scenario (%s for the slow listings), interleaved, after one untimed warm-up run each; "+
+	runsNote := "Runs: 20 per scenario, 5 for the listings and exports, 3 for the imports, the call log and the load tests"
+	if runs > 0 {
+		runsNote = fmt.Sprintf("Runs: %d per scenario", runs)
+	}
+	fmt.Fprintf(&b, "- %s, interleaved, after one untimed warm-up each; "+
 		"whole-process wall clock; peak RSS is the largest maxrss of the runs (taken by a small parent process, `spawn`, whose own ~2 MiB "+
-		"is the floor: Linux carries the parent's peak into a vforked child's maxrss).\n\n", fast, slow)
-
-	b.WriteString("| scenario | command | median | min | max | peak RSS | target | verdict |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|---|---|\n")
+		"is the floor: Linux carries the parent's peak into a vforked child's maxrss).\n", runsNote)
+	if e.Quiet > 0 {
+		fmt.Fprintf(&b, "- Quiet machine: before each round of runs (run k of every scenario), benchtool waited while the 1-minute load "+
+			"average was above %.2f, at most %s each time and %s in all: it waited %s, and %d time(s) gave up and ran anyway. The load "+
+			"average at the start of each run is in the tables; it counts benchtool's own previous runs too (an import keeps both cores "+
+			"busy for a minute).\n", e.Quiet, e.QuietWait, e.QuietBudget, e.Waited.Round(time.Second), e.WaitTimeouts)
+	}
+	b.WriteString("\n")
+	var loads, procs []*Result
 	for _, r := range order {
+		if r.S.Load {
+			loads = append(loads, r)
+		} else {
+			procs = append(procs, r)
+		}
+	}
+	if len(procs) > 0 {
+		b.WriteString("| scenario | command | median | min | max | peak RSS | load avg at the runs | target | verdict |\n")
+		b.WriteString("|---|---|--:|--:|--:|--:|--:|---|---|\n")
+	}
+	for _, r := range procs {
 		med, lo, hi, rss := "—", "—", "—", "—"
 		if r.ok() {
 			med, lo, hi, rss = fmtDur(r.Median), fmtDur(r.Min), fmtDur(r.Max), fmtRSS(r.PeakRSS)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(r.S.Title), codeCell(r.S.Show), med, lo, hi, rss,
-			cell(r.S.Target), cell(r.Verdict))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(r.S.Title), codeCell(r.S.Show), med, lo, hi, rss,
+			runLoads(r), cell(r.S.Target), cell(r.Verdict))
+	}
+	if len(loads) > 0 {
+		b.WriteString("\nLoad tests of `contacts serve` (medians over the runs; error counts summed; server memory the largest):\n\n")
+		b.WriteString("| scenario | load generator | runs | requests/s | p50 | p99 | error responses | socket errors | server memory (RssAnon) | CPU: server / wrk (cores) | load avg at the runs | target | verdict |\n")
+		b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
+		for _, r := range loads {
+			rate, p50, p99, errs, serrs, rss, cpu := "—", "—", "—", "—", "—", "—", "—"
+			if l := r.Load; r.ok() && l != nil {
+				rate, p50, p99 = thousands(int(l.Rate)), fmtDur(l.P50), fmtDur(l.P99)
+				errs, serrs, rss = thousands(int(l.Errors)), thousands(int(l.SockErrs)), fmtRSS(l.ServerRSS)
+				cpu = fmt.Sprintf("%.2f / %.2f", l.ServerCPU, l.ClientCPU)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(r.S.Title), codeCell(r.S.Show),
+				len(r.Runs), rate, p50, p99, errs, serrs, rss, cpu, runLoads(r), cell(r.S.Target), cell(r.Verdict))
+		}
 	}
 	for _, r := range order {
 		if r.S.Detail != "" {
@@ -139,6 +174,27 @@ func render(e *Env, order []*Result, all map[string]*Result, runs int) string {
 	b.WriteString("\n")
 	b.WriteString(breakdown(all))
 	return b.String()
+}
+
+// runLoads is the 1-minute load average at the start of each run: every
+// value for up to 5 runs, else the range and median.
+func runLoads(r *Result) string {
+	if len(r.Runs) == 0 {
+		return "—"
+	}
+	var v []float64
+	for _, smp := range r.Runs {
+		v = append(v, smp.LoadAvg)
+	}
+	if len(v) <= 5 {
+		var s []string
+		for _, x := range v {
+			s = append(s, fmt.Sprintf("%.2f", x))
+		}
+		return strings.Join(s, ", ")
+	}
+	lo, hi := slices.Min(v), slices.Max(v)
+	return fmt.Sprintf("%.2f–%.2f (median %.2f)", lo, hi, median(v))
 }
 
 // breakdown subtracts the baselines' medians from the lookup's.
@@ -236,7 +292,8 @@ func writeMarkdown(file, report string) error {
 	}
 	s := string(old)
 	block := beginMarker + "\n" + report + endMarker
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
+	// The markers count on lines of their own: the text may quote them.
+	i, j := lineIndex(s, beginMarker), lineIndex(s, endMarker)
 	switch {
 	case i >= 0 && j > i:
 		s = s[:i] + block + s[j+len(endMarker):]
@@ -249,6 +306,23 @@ func writeMarkdown(file, report string) error {
 		s += "\n" + block + "\n"
 	}
 	return os.WriteFile(file, []byte(s), 0o644)
+}
+
+// lineIndex is the index of the first line of s that is exactly line, or -1.
+func lineIndex(s, line string) int {
+	for off := 0; off < len(s); {
+		k := strings.Index(s[off:], line)
+		if k < 0 {
+			return -1
+		}
+		k += off
+		end := k + len(line)
+		if (k == 0 || s[k-1] == '\n') && (end == len(s) || s[end] == '\n' || s[end] == '\r') {
+			return k
+		}
+		off = k + 1
+	}
+	return -1
 }
 
 func fmtDur(d time.Duration) string {
@@ -329,6 +403,15 @@ func loadAvg() string {
 		return f[0]
 	}
 	return "?"
+}
+
+// loadAvg1 is loadAvg as a number (-1 when unknown).
+func loadAvg1() float64 {
+	v, err := strconv.ParseFloat(loadAvg(), 64)
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 // thousands writes n with commas: 1,000,000.

@@ -28,9 +28,16 @@ type Scenario struct {
 	Title  string // the report's "scenario" column
 	Show   string // the report's "command" column
 	Detail string // a note under the table, when Show needs one
-	Slow   bool   // runs -slow-runs times instead of -runs
+	Slow   bool   // one of the slow scenarios (5 runs by default)
+	Runs   int    // timed runs without -runs; 0: 20, or 5 when Slow
 	Needs  []string
 	NoBook bool // does not need the generated book
+	// Deps are scenarios that -only brings along: the reference rows
+	// that Judge compares with.
+	Deps []string
+	// Load marks a load test (Measure returns a Sample with Load set): it
+	// is reported in a table of its own, with requests/s and latencies.
+	Load bool
 
 	// Cmd returns the command of run i (i < 0: the warm-up run). Its
 	// environment is set by the harness unless Cmd sets it.
@@ -41,6 +48,9 @@ type Scenario struct {
 	Capture bool
 	// Before runs, untimed, before each run (also the warm-up).
 	Before func(e *Env, i int) error
+	// After runs, untimed, after each run (also the warm-up, and after a
+	// failed run): e.g. delete the book an import wrote.
+	After func(e *Env, i int) error
 	// Warm replaces the default warm-up (one untimed run of Cmd(e, -1)),
 	// e.g. to validate the output of a run while warming the cache.
 	Warm func(e *Env) error
@@ -61,6 +71,23 @@ type Sample struct {
 	Exit   int
 	Stdout []byte
 	Stderr []byte
+	// LoadAvg is the machine's 1-minute load average when the run began.
+	LoadAvg float64
+	// Load holds a load test's figures (Scenario.Load).
+	Load *LoadStats
+}
+
+// LoadStats is one run of a load test.
+type LoadStats struct {
+	Requests  int64
+	Errors    int64 // responses with a status of 400 or more
+	SockErrs  int64 // connect, read, write errors and timeouts
+	Rate      float64
+	P50, P99  time.Duration
+	ServerRSS int64 // the server's anonymous resident memory at the end of the run (RssAnon)
+	// ServerCPU and ClientCPU are the cores the server and the load
+	// generator kept busy during the timed run (CPU time / wall time).
+	ServerCPU, ClientCPU float64
 }
 
 // Result is a scenario's runs, summarized.
@@ -73,6 +100,9 @@ type Result struct {
 	Skipped          string // why it did not run
 	Note             string // from Verify
 	Verdict          string
+	// Load is the median of a load test's runs (Scenario.Load), with
+	// Errors and SockErrs summed and ServerRSS the largest.
+	Load *LoadStats
 }
 
 func (r *Result) ok() bool { return r != nil && r.Err == nil && r.Skipped == "" && len(r.Runs) > 0 }
@@ -90,6 +120,8 @@ func runAll(e *Env, list []*Scenario, n func(*Scenario) int) []*Result {
 		most = max(most, n(s))
 	}
 	for i := range most {
+		// Each round of runs starts on a quiet machine, if it gets quiet.
+		e.waitQuiet(fmt.Sprintf("round %d of %d", i+1, most))
 		for _, r := range rs {
 			if r.Skipped != "" || r.Err != nil || i >= n(r.S) {
 				continue
@@ -141,6 +173,9 @@ func finish(e *Env, r *Result) {
 	}
 	slices.Sort(durs)
 	r.Min, r.Max = durs[0], durs[len(durs)-1]
+	if r.S.Load {
+		r.Load = summarizeLoad(r.Runs)
+	}
 	if m := len(durs) / 2; len(durs)%2 == 1 {
 		r.Median = durs[m]
 	} else {
@@ -156,14 +191,21 @@ func finish(e *Env, r *Result) {
 }
 
 // once runs and checks run i of s.
-func once(e *Env, s *Scenario, i int) (Sample, error) {
+func once(e *Env, s *Scenario, i int) (smp Sample, err error) {
 	if s.Before != nil {
 		if err := s.Before(e, i); err != nil {
 			return Sample{}, fmt.Errorf("set-up: %w", err)
 		}
 	}
-	var smp Sample
-	var err error
+	if s.After != nil {
+		defer func() {
+			if aerr := s.After(e, i); aerr != nil && err == nil {
+				err = fmt.Errorf("clean-up: %w", aerr)
+			}
+		}()
+	}
+	load := loadAvg1()
+	defer func() { smp.LoadAvg = load }()
 	if s.Measure != nil {
 		smp, err = s.Measure(e, i)
 	} else {
@@ -275,3 +317,74 @@ func firstLine(b []byte) string {
 func command(name string, args ...string) *exec.Cmd { return exec.Command(name, args...) }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// summarizeLoad is the median of each figure over a load test's runs.
+func summarizeLoad(runs []Sample) *LoadStats {
+	var rates []float64
+	var p50s, p99s []time.Duration
+	var scpu, ccpu []float64
+	out := &LoadStats{}
+	for _, smp := range runs {
+		if smp.Load == nil {
+			continue
+		}
+		l := smp.Load
+		rates = append(rates, l.Rate)
+		p50s, p99s = append(p50s, l.P50), append(p99s, l.P99)
+		out.Requests += l.Requests
+		out.Errors += l.Errors
+		out.SockErrs += l.SockErrs
+		out.ServerRSS = max(out.ServerRSS, l.ServerRSS)
+		scpu, ccpu = append(scpu, l.ServerCPU), append(ccpu, l.ClientCPU)
+	}
+	if len(rates) == 0 {
+		return out
+	}
+	out.Rate, out.P50, out.P99 = median(rates), median(p50s), median(p99s)
+	out.ServerCPU, out.ClientCPU = median(scpu), median(ccpu)
+	return out
+}
+
+func median[T float64 | time.Duration](v []T) T {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if m := len(v) / 2; len(v)%2 == 1 {
+		return v[m]
+	} else {
+		return (v[m-1] + v[m]) / 2
+	}
+}
+
+// waitQuiet waits, before a round of timed runs, until the machine's
+// 1-minute load average is at most e.Quiet (other sessions build and test
+// here), for at most e.QuietWait, and at most e.QuietBudget in all.
+func (e *Env) waitQuiet(what string) {
+	load := loadAvg1()
+	if e.Quiet <= 0 || load <= e.Quiet {
+		return
+	}
+	limit := min(e.QuietWait, e.QuietBudget-e.Waited)
+	if limit <= 0 {
+		logf("%s: load average %.2f > %.2f, but the waiting budget (%s) is spent: running", what, load, e.Quiet, e.QuietBudget)
+		e.WaitTimeouts++
+		return
+	}
+	start := time.Now()
+	logf("%s: load average %.2f > %.2f: waiting for a quieter machine (at most %s)", what, load, e.Quiet, limit.Round(time.Second))
+	for load > e.Quiet && time.Since(start) < limit {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-e.ctx.Done():
+			return
+		}
+		load = loadAvg1()
+	}
+	waited := time.Since(start).Round(time.Second)
+	e.Waited += waited
+	if load > e.Quiet {
+		e.WaitTimeouts++
+		logf("%s: still %.2f after %s: running anyway", what, load, waited)
+	} else {
+		logf("%s: load %.2f after %s", what, load, waited)
+	}
+}

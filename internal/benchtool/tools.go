@@ -18,28 +18,40 @@ func lookPath(name string) (string, bool) {
 // apt-get when it is missing and we run as root. It returns the path, or
 // "" and why the comparisons are skipped.
 func ensureSqlite3(ctx context.Context) (string, string) {
-	if p, ok := lookPath("sqlite3"); ok {
+	return ensureTool(ctx, "sqlite3", "sqlite3",
+		"install the sqlite3 command-line tool (Debian/Ubuntu: sudo apt-get install sqlite3; macOS: brew install sqlite) to compare with it")
+}
+
+// ensureWrk finds wrk, the HTTP load generator, the same way.
+func ensureWrk(ctx context.Context) (string, string) {
+	return ensureTool(ctx, "wrk", "wrk", "install wrk (Debian/Ubuntu: sudo apt-get install wrk; macOS: brew install wrk) to load-test contacts serve")
+}
+
+// ensureTool finds a command, installing its Debian package with apt-get
+// when it is missing and we run as root. It returns the path, or "" and
+// why the scenarios that need it are skipped.
+func ensureTool(ctx context.Context, name, pkg, how string) (string, string) {
+	if p, ok := lookPath(name); ok {
 		return p, ""
 	}
-	const how = "install the sqlite3 command-line tool (Debian/Ubuntu: sudo apt-get install sqlite3; macOS: brew install sqlite) to compare with it"
 	if _, ok := lookPath("apt-get"); !ok || os.Geteuid() != 0 {
-		logf("sqlite3 is not on PATH: %s; skipping the comparisons", how)
-		return "", "sqlite3 not installed: " + how
+		logf("%s is not on PATH: %s; skipping what needs it", name, how)
+		return "", name + " not installed: " + how
 	}
-	logf("sqlite3 is not on PATH: installing it with apt-get")
-	for _, args := range [][]string{{"update"}, {"install", "-y", "sqlite3"}} {
+	logf("%s is not on PATH: installing it with apt-get", name)
+	for _, args := range [][]string{{"update"}, {"install", "-y", pkg}} {
 		cmd := exec.CommandContext(ctx, "apt-get", args...)
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
-			logf("apt-get %s: %v; skipping the comparisons", strings.Join(args, " "), err)
-			return "", "sqlite3 could not be installed (apt-get " + args[0] + " failed): " + how
+			logf("apt-get %s: %v; skipping what needs %s", strings.Join(args, " "), err, name)
+			return "", name + " could not be installed (apt-get " + args[0] + " failed): " + how
 		}
 	}
-	if p, ok := lookPath("sqlite3"); ok {
+	if p, ok := lookPath(name); ok {
 		return p, ""
 	}
-	return "", "sqlite3 still not on PATH after apt-get install: " + how
+	return "", name + " still not on PATH after apt-get install: " + how
 }
 
 // baselines are small Go programs under internal/benchtool that show what
