@@ -46,11 +46,11 @@ func (c *Contact) AppendJSONIndent(b []byte, prefix, indent string) []byte {
 	b = appendJSONOptional(b, c.Note)
 	key(false, "created_at")
 	b = append(b, '"')
-	b = c.CreatedAt.UTC().AppendFormat(b, TimeFormat)
+	b = AppendTime(b, c.CreatedAt)
 	b = append(b, '"')
 	key(false, "updated_at")
 	b = append(b, '"')
-	b = c.UpdatedAt.UTC().AppendFormat(b, TimeFormat)
+	b = AppendTime(b, c.UpdatedAt)
 	b = append(b, '"')
 	if indent != "" {
 		b = append(b, '\n')

@@ -239,7 +239,7 @@ func (w *csvWriter) time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	w.ts = t.UTC().AppendFormat(w.ts[:0], contacts.TimeFormat)
+	w.ts = contacts.AppendTime(w.ts[:0], t)
 	return string(w.ts)
 }
 

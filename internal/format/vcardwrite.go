@@ -91,7 +91,13 @@ func (vw *vcardWriter) Write(c *contacts.Contact) error {
 		if fn == "" {
 			// Only a number the reader will recognize as this TEL's: not
 			// when formatting turned letters into digits (+1 800 FLOWERS).
-			if f := contacts.FormatPhone(c.Phone); isPhoneText(f) && digits(f) == digits(c.Phone) {
+			// The stored formatting, made when the number was saved:
+			// formatting it again costs microseconds a contact.
+			f := c.PhoneFormatted
+			if f == "" {
+				f = contacts.FormatPhone(c.Phone)
+			}
+			if isPhoneText(f) && digits(f) == digits(c.Phone) {
 				fn = f
 			}
 		}
@@ -126,13 +132,13 @@ func (vw *vcardWriter) Write(c *contacts.Contact) error {
 	}
 	if !c.UpdatedAt.IsZero() {
 		if vw.v3 {
-			vw.time("REV", c.UpdatedAt, contacts.TimeFormat)
+			vw.time("REV", c.UpdatedAt, false)
 		} else {
-			vw.time("REV", c.UpdatedAt, "20060102T150405Z") // RFC 6350's timestamp form
+			vw.time("REV", c.UpdatedAt, true) // RFC 6350's timestamp form
 		}
 	}
 	if !c.CreatedAt.IsZero() {
-		vw.time("X-CONTACTS-CREATED", c.CreatedAt, contacts.TimeFormat)
+		vw.time("X-CONTACTS-CREATED", c.CreatedAt, false)
 	}
 	_, vw.err = w.WriteString("END:VCARD\r\n")
 	return vw.err
@@ -179,11 +185,16 @@ func (vw *vcardWriter) raw(head, value string) {
 	vw.fold()
 }
 
-// time writes a timestamp property in UTC.
-func (vw *vcardWriter) time(head string, t time.Time, layout string) {
+// time writes a timestamp property in UTC, in RFC 3339's form (TimeFormat)
+// or, basic, in ISO 8601's basic form.
+func (vw *vcardWriter) time(head string, t time.Time, basic bool) {
 	b := append(vw.line[:0], head...)
 	b = append(b, ':')
-	vw.line = t.UTC().AppendFormat(b, layout)
+	if basic {
+		vw.line = contacts.AppendTimeBasic(b, t)
+	} else {
+		vw.line = contacts.AppendTime(b, t)
+	}
 	vw.fold()
 }
 
@@ -192,8 +203,14 @@ func (vw *vcardWriter) time(head string, t time.Time, layout string) {
 // domain keeps LF) is written as a newline too, as a raw CR would break
 // the line.
 func appendEscaped(b []byte, s string) []byte {
+	start := 0 // s[start:i] is plain text not yet appended
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		c := s[i]
+		if c != '\\' && c != ',' && c != ';' && c != '\n' && c != '\r' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
 		case '\\':
 			b = append(b, `\\`...)
 		case ',':
@@ -207,11 +224,10 @@ func appendEscaped(b []byte, s string) []byte {
 				i++
 			}
 			b = append(b, `\n`...)
-		default:
-			b = append(b, c)
 		}
+		start = i + 1
 	}
-	return b
+	return append(b, s[start:]...)
 }
 
 // maxLine is the longest a vCard line may be, CRLF not counted (RFC 6350
