@@ -12,7 +12,7 @@ func TestAppendTime(t *testing.T) {
 	for _, tm := range []time.Time{
 		time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC),
 		time.Date(2026, 6, 10, 10, 0, 0, 999999999, time.UTC), // fractions dropped, not rounded
-		time.Date(2026, 1, 1, 0, 30, 5, 0, cet),                 // shown in UTC: the day before
+		time.Date(2026, 1, 1, 0, 30, 5, 0, cet),               // shown in UTC: the day before
 		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(999, 12, 31, 23, 59, 59, 0, time.UTC),
 		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
