@@ -2,13 +2,12 @@ package contacts
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // Phone is a validated phone number.
@@ -51,6 +50,14 @@ func FormatPhone(e164 string) string {
 		return e164
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
+// WarmPhone loads libphonenumber's metadata, which the first parse of a
+// number would otherwise load (a few milliseconds). A command that may
+// have to parse a number calls it in a goroutine, so that the loading
+// overlaps its other work.
+func WarmPhone() {
+	phonenumbers.GetSupportedRegions()
 }
 
 // DescribePhone says what a valid number is, for a person reading it:
@@ -100,18 +107,20 @@ func NormalizeRegion(region string) (string, error) {
 
 // regionName is the English name of an ISO 3166 region code, "" when the
 // code is not a country (libphonenumber's "001" for non-geographic numbers).
+// The names are golang.org/x/text's, in a table made by go generate.
+//
+//go:generate go run ./internal/tools/regionnames regionnames.go
 func regionName(code string) string {
 	if code == "" || code == "ZZ" || code == "001" {
 		return ""
 	}
-	r, err := language.ParseRegion(code)
-	if err != nil {
+	i, found := slices.BinarySearchFunc(regionNames[:], code, func(e struct{ code, name string }, c string) int {
+		return strings.Compare(e.code, c)
+	})
+	if !found {
 		return code
 	}
-	if name := display.English.Regions().Name(r); name != "" {
-		return name
-	}
-	return code
+	return regionNames[i].name
 }
 
 func parsePhone(raw, region string) (*phonenumbers.PhoneNumber, error) {

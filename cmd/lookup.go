@@ -47,12 +47,16 @@ with exit 4.`,
 			if args[0] == "-" {
 				return lookupStream(cmd, f, cfg)
 			}
+			// The book matches a number written in E.164 before parsing
+			// it: a caller ID's usual form is found without libphonenumber.
+			// When it is not, the number is parsed and described, which
+			// needs libphonenumber's metadata: that loads meanwhile, on
+			// the other core, while the book is opened and asked.
+			go contacts.WarmPhone()
 			svc, err := f.Book(ctx, false)
 			if err != nil {
 				return err
 			}
-			// The book matches a number written in E.164 before parsing
-			// it: a caller ID's usual form is found without libphonenumber.
 			c, err := svc.FindContactByPhone(ctx, args[0])
 			if contacts.ErrorCode(err) == contacts.ENOTFOUND {
 				p, perr := contacts.NormalizePhone(args[0], cfg.Region)

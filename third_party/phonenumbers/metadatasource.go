@@ -190,13 +190,10 @@ func MetadataCollection() (*PhoneMetadataCollection, error) {
 		return currMetadataColl, nil
 	}
 
-	rawBytes, err := decodeUnzip(numberData)
-	if err != nil {
-		return nil, err
-	}
+	rawBytes := numberData // PATCHED: embedded decoded (metadata.go)
 
 	metadataCollection := &PhoneMetadataCollection{}
-	if err = proto.Unmarshal(rawBytes, metadataCollection); err != nil {
+	if err := proto.Unmarshal(rawBytes, metadataCollection); err != nil {
 		return nil, err
 	}
 	currMetadataColl = metadataCollection
