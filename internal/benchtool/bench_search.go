@@ -135,14 +135,7 @@ func labelScenarios() []*Scenario {
 				} else {
 					missed = append(missed, s+" (limit 128 MiB)")
 				}
-				if len(missed) > 0 {
-					out := "**NOT met**: " + strings.Join(missed, ", ")
-					if len(met) > 0 {
-						out += "; met: " + strings.Join(met, ", ")
-					}
-					return out
-				}
-				return "**met**: " + strings.Join(met, ", ")
+				return metVerdict(met, missed)
 			},
 		},
 	}

@@ -353,14 +353,7 @@ func serveScenario(name, title, script string, mixed bool) *Scenario {
 					missed = append(missed, s)
 				}
 			}
-			if len(missed) > 0 {
-				out := "**NOT met**: " + strings.Join(missed, ", ")
-				if len(met) > 0 {
-					out += "; met: " + strings.Join(met, ", ")
-				}
-				return out
-			}
-			return "**met**: " + strings.Join(met, ", ")
+			return metVerdict(met, missed)
 		},
 	}
 }

@@ -57,16 +57,7 @@ func judgeRatio(r, ref *Result, ratio float64, limit time.Duration, rss int64) s
 			missed = append(missed, fmt.Sprintf("%s (limit %s)", s, fmtRSS(rss)))
 		}
 	}
-	var out string
-	switch {
-	case len(missed) > 0:
-		out = "**NOT met**: " + strings.Join(missed, ", ")
-		if len(met) > 0 {
-			out += "; met: " + strings.Join(met, ", ")
-		}
-	case len(met) > 0:
-		out = "**met**: " + strings.Join(met, ", ")
-	}
+	out := metVerdict(met, missed)
 	if len(unknown) > 0 {
 		if out != "" {
 			out += "; "
@@ -421,4 +412,20 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// metVerdict is the verdict cell of the targets met and missed: "**NOT met**:
+// …; met: …" when any is missed, else "**met**: …" ("" when none is known).
+func metVerdict(met, missed []string) string {
+	switch {
+	case len(missed) > 0:
+		out := "**NOT met**: " + strings.Join(missed, ", ")
+		if len(met) > 0 {
+			out += "; met: " + strings.Join(met, ", ")
+		}
+		return out
+	case len(met) > 0:
+		return "**met**: " + strings.Join(met, ", ")
+	}
+	return ""
 }

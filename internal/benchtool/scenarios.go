@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -184,28 +183,16 @@ func lookupCmd(e *Env, samples []bookgen.Sample, i int) *exec.Cmd {
 // checkJSONArray runs cmd once, untimed, and stream-decodes its output: an
 // array of n contacts with the seed's keys, newest first.
 func checkJSONArray(e *Env, cmd *exec.Cmd, n int) error {
-	cmd.Env = e.env()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	count, derr := decodeArray(bufio.NewReaderSize(stdout, 1<<20))
-	io.Copy(io.Discard, stdout)
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("%v: %s", err, firstLine(stderr.Bytes()))
-	}
-	if derr != nil {
-		return fmt.Errorf("output is not a JSON array of contacts: %w", derr)
-	}
-	if count != n {
-		return fmt.Errorf("the JSON array has %d elements, want %d", count, n)
-	}
-	return nil
+	return checkStream(e, cmd, func(r io.Reader) error {
+		count, err := decodeArray(r)
+		if err != nil {
+			return fmt.Errorf("not a JSON array of contacts: %w", err)
+		}
+		if count != n {
+			return fmt.Errorf("the JSON array has %d elements, want %d", count, n)
+		}
+		return nil
+	})
 }
 
 func decodeArray(r io.Reader) (int, error) {
