@@ -2,12 +2,13 @@ package contacts
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // Phone is a validated phone number.
@@ -107,20 +108,18 @@ func NormalizeRegion(region string) (string, error) {
 
 // regionName is the English name of an ISO 3166 region code, "" when the
 // code is not a country (libphonenumber's "001" for non-geographic numbers).
-// The names are golang.org/x/text's, in a table made by go generate.
-//
-//go:generate go run ./internal/tools/regionnames regionnames.go
 func regionName(code string) string {
 	if code == "" || code == "ZZ" || code == "001" {
 		return ""
 	}
-	i, found := slices.BinarySearchFunc(regionNames[:], code, func(e struct{ code, name string }, c string) int {
-		return strings.Compare(e.code, c)
-	})
-	if !found {
+	r, err := language.ParseRegion(code)
+	if err != nil {
 		return code
 	}
-	return regionNames[i].name
+	if name := display.English.Regions().Name(r); name != "" {
+		return name
+	}
+	return code
 }
 
 func parsePhone(raw, region string) (*phonenumbers.PhoneNumber, error) {
