@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/store"
 )
 
 // Every write path gives back the process's turn to write, on success and
@@ -78,5 +80,47 @@ func TestConcurrentWritesOneProcess(t *testing.T) {
 	n := 0
 	if err := db.ListContacts(context.Background(), contacts.ContactFilter{}, func(*contacts.Contact) error { n++; return nil }); err != nil || n != 32 {
 		t.Fatalf("%d contacts, err=%v; want 32", n, err)
+	}
+}
+
+// A server bounds the connections of a book (MaxConns); a listing holds
+// its connection while its client reads, so a slow client of a listing
+// must not keep the lookups from a connection.
+func TestSlowListingLeavesLookups(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acme.db")
+	db, err := store.Open(ctx, path, store.Options{Create: true, MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, p := range []string{"+4520123456", "+4520123457", "+4520123458"} {
+		MustCreate(t, db, contacts.NewContact{Phone: p})
+	}
+	reading, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		first := true
+		done <- db.ListContacts(ctx, contacts.ContactFilter{}, func(*contacts.Contact) error {
+			if first {
+				first = false
+				close(reading)
+				<-release // a client that does not read
+			}
+			return nil
+		})
+	}()
+	<-reading
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := db.FindContactByPhone(lctx, "+4520123457"); err != nil {
+		t.Errorf("lookup during a stalled listing: %v", err)
+	}
+	if _, err := db.CreateContact(lctx, contacts.NewContact{Phone: "+4520123459"}); err != nil {
+		t.Errorf("create during a stalled listing: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

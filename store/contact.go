@@ -103,7 +103,7 @@ func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn fun
 		query += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	rows, err := db.db.QueryContext(ctx, query, args...)
+	rows, err := db.streams.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn fu
 		return err
 	}
 	// One read transaction: every step sees the same book.
-	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.streams.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn fu
 		if err := db.IndexSearch(ctx); err != nil {
 			return err
 		}
-		if tx, err = db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+		if tx, err = db.streams.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
 			return err
 		}
 		defer tx.Rollback()

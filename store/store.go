@@ -84,6 +84,13 @@ type DB struct {
 	// writeTurn is this process's turn to write (see beginWrite).
 	writeTurn chan struct{}
 
+	// streams is the pool of the reads that hold their connection while
+	// their caller consumes the rows (a whole listing, a search): db
+	// itself, unless Options.MaxConns bounds it, when it is a second,
+	// unbounded pool, so that a few slow clients of a listing cannot
+	// take every connection the lookups need.
+	streams *sql.DB
+
 	stamp stampFile // the WAL stamp (see walstamp.go)
 	keys  keyCache  // keys that passed CheckKey
 }
@@ -160,14 +167,20 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// come back, and opening one costs more than a lookup (the pragmas
 	// above, the statements prepared again): keep enough of them.
 	sdb.SetMaxIdleConns(maxIdleConns)
+	streams := sdb
 	if opts.MaxConns > 0 {
 		sdb.SetMaxOpenConns(opts.MaxConns)
 		sdb.SetMaxIdleConns(opts.MaxConns)
+		if streams, err = sql.Open("sqlite", dsn); err != nil {
+			sdb.Close()
+			return nil, fmt.Errorf("open %s: %w", abs, err)
+		}
+		streams.SetMaxIdleConns(1)
 	}
 	db := &DB{db: sdb, path: abs, region: opts.Region, readOnly: readOnly, Now: time.Now,
-		stmts: map[string]*sql.Stmt{}, writeTurn: make(chan struct{}, 1), stamp: stampFile{path: abs + "-shm"}}
+		stmts: map[string]*sql.Stmt{}, writeTurn: make(chan struct{}, 1), stamp: stampFile{path: abs + "-shm"}, streams: streams}
 	if err := db.init(ctx); err != nil {
-		sdb.Close()
+		db.closePools()
 		return nil, err
 	}
 	return db, nil
@@ -205,7 +218,15 @@ func (db *DB) Close() error {
 	db.stamp.mu.Lock()
 	db.stamp.close()
 	db.stamp.mu.Unlock()
-	return db.db.Close()
+	return db.closePools()
+}
+
+func (db *DB) closePools() error {
+	var err error
+	if db.streams != db.db {
+		err = db.streams.Close() // its connections first: the last close checkpoints
+	}
+	return errors.Join(err, db.db.Close())
 }
 
 // header is what the file says about itself.
