@@ -106,7 +106,10 @@ func exportRun(cmd *cobra.Command, f *Factory, opts *exportOptions, fm format.Fo
 		return err
 	}
 	n := 0
-	if err = svc.ListContacts(ctx, contacts.ContactFilter{}, func(c *contacts.Contact) error {
+	each := pipelined(func(fn func(*contacts.Contact) error) error {
+		return svc.ListContacts(ctx, contacts.ContactFilter{}, fn)
+	})
+	if err = each(func(c *contacts.Contact) error {
 		n++
 		bar.AddRow()
 		return w.Write(c)

@@ -65,6 +65,7 @@ func listRun(cmd *cobra.Command, f *Factory, opts *listOptions) error {
 // printListing prints the contacts that each streams: a JSON array, or a
 // table. list and search share it.
 func printListing(f *Factory, cfg *Config, each func(fn func(*contacts.Contact) error) error) error {
+	each = pipelined(each)
 	if cfg.JSON() {
 		arr := output.NewJSONArray(f.IO.Out)
 		if err := each(arr.Add); err != nil {
