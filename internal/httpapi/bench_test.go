@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
@@ -18,11 +17,6 @@ import (
 // parallel, on a book of 10,000 contacts: key check, lookup, encoding
 // and the access log included.
 func BenchmarkLookup(b *testing.B) {
-	b.Run("KeyChecked", func(b *testing.B) { benchmarkLookup(b, 0) })
-	b.Run("KeyCached", func(b *testing.B) { benchmarkLookup(b, time.Second) })
-}
-
-func benchmarkLookup(b *testing.B, ttl time.Duration) {
 	dir := b.TempDir()
 	_, key := mustKey(b, dir, "acme")
 	path, _ := store.Path(dir, "acme")
@@ -49,7 +43,7 @@ func benchmarkLookup(b *testing.B, ttl time.Duration) {
 		b.Fatal(err)
 	}
 	db.Close()
-	srv := httpapi.NewServer(httpapi.Config{DataDir: dir, Log: io.Discard, KeyCacheTTL: ttl})
+	srv := httpapi.NewServer(httpapi.Config{DataDir: dir, Log: io.Discard})
 	defer srv.Close()
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()

@@ -47,14 +47,12 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"runtime"
 	"sync"
-	"time"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/store"
@@ -78,12 +76,6 @@ type Config struct {
 	// MaxBody bounds request bodies, in bytes (413 past it); 0 means
 	// DefaultMaxBody.
 	MaxBody int64
-	// KeyCacheTTL, when positive, lets a key that passed the check pass
-	// again for that long without a read of its book. Checking a key is
-	// about a third of the cost of a caller-ID lookup; the price is that
-	// a revoked key keeps working for up to KeyCacheTTL. 0 checks the key
-	// on every request, so that a revocation takes effect at once.
-	KeyCacheTTL time.Duration
 }
 
 // Server serves the API over every company's book in a data directory.
@@ -92,7 +84,6 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	books   *books
-	keys    *keyCache
 	log     *accessLog
 	handler http.Handler
 }
@@ -110,7 +101,6 @@ func NewServer(cfg Config) *Server {
 	s := &Server{
 		cfg:   cfg,
 		books: &books{dir: cfg.DataDir, region: cfg.Region, open: map[string]*bookEntry{}},
-		keys:  &keyCache{ttl: cfg.KeyCacheTTL, m: map[[sha256.Size]byte]cachedKey{}},
 		log:   &accessLog{w: cfg.Log},
 	}
 	s.handler = s.log.wrap(s.limitBody(s.routes()))
@@ -199,60 +189,13 @@ func (s *Server) authenticate(r *http.Request, key string) (*store.DB, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(key))
-	if !s.keys.ok(sum) {
-		if _, err := db.CheckKey(r.Context(), key); err != nil {
-			return nil, err
-		}
-		s.keys.add(sum)
+	// The store remembers a key that passed until the book changes
+	// (store.DB.CheckKey), so this is a query only after a write.
+	if _, err := db.CheckKey(r.Context(), key); err != nil {
+		return nil, err
 	}
 	noteCompany(r, company)
 	return db, nil
-}
-
-// keyCache remembers keys that passed the check, by the SHA-256 of the
-// secret, for Config.KeyCacheTTL. The secret names its company, so a hit
-// leads to the same book a check would.
-type keyCache struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[[sha256.Size]byte]cachedKey
-}
-
-type cachedKey struct{ until time.Time }
-
-// maxCachedKeys bounds the cache. Only good keys get in, so it is reached
-// only by a server with that many keys in use; it is then emptied.
-const maxCachedKeys = 10000
-
-func (c *keyCache) ok(sum [sha256.Size]byte) bool {
-	if c.ttl <= 0 {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, found := c.m[sum]
-	return found && time.Now().Before(e.until)
-}
-
-func (c *keyCache) add(sum [sha256.Size]byte) {
-	if c.ttl <= 0 {
-		return
-	}
-	now := time.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxCachedKeys {
-		for k, e := range c.m {
-			if !now.Before(e.until) {
-				delete(c.m, k)
-			}
-		}
-		if len(c.m) >= maxCachedKeys {
-			clear(c.m)
-		}
-	}
-	c.m[sum] = cachedKey{until: now.Add(c.ttl)}
 }
 
 // books opens each company's book once and shares it between requests: a
