@@ -1,6 +1,9 @@
 package contacts
 
-import "unicode/utf8"
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
 
 // AppendJSON appends c as a compact JSON object with the seed's nine keys,
 // in the seed's order. It is what MarshalJSON returns, written by hand so
@@ -75,9 +78,11 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. It escapes what
 // encoding/json escapes (control characters, quotes, backslash, U+2028,
-// U+2029; invalid UTF-8 becomes U+FFFD), and also DEL, the C1 controls and
-// the invisible characters that reorder text (bidi overrides), so that JSON
-// printed on a terminal carries nothing the terminal would act on. It does
+// U+2029; invalid UTF-8 becomes U+FFFD), and also every other character
+// that Invisible reports (DEL, the C1 controls, the zero-width and bidi
+// format characters, the tag characters), so that JSON printed on a
+// terminal carries nothing the terminal would act on or hide, and a reader
+// of the JSON gets the same text back. It does
 // not escape <, > and &: this is not HTML, and a note reads "A&B".
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
@@ -111,10 +116,15 @@ func appendJSONString(b []byte, s string) []byte {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-		case r >= 0x80 && r <= 0x9f, r == 0x61c, r == 0x200e, r == 0x200f, r >= 0x2028 && r <= 0x202e,
-			r >= 0x2066 && r <= 0x2069, r == 0xfeff:
+		case Invisible(r):
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+			if r > 0xffff {
+				hi, lo := utf16.EncodeRune(r)
+				b = appendJSONEscape(b, hi)
+				b = appendJSONEscape(b, lo)
+			} else {
+				b = appendJSONEscape(b, r)
+			}
 		default:
 			i += size
 			continue
@@ -124,6 +134,10 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+func appendJSONEscape(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 }
 
 // AppendJSONString appends s as a JSON string literal.

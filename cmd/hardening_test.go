@@ -58,9 +58,9 @@ func hrun(t *testing.T, tty bool, stdin string, args ...string) (int, string, st
 }
 
 // rawTerminal returns the first character of s that a terminal would act
-// on or that would reorder or hide text: C0 controls but newline and tab,
-// DEL, C1 controls, bidirectional controls, line and paragraph
-// separators, and invalid UTF-8. On a terminal, the bold and reset
+// on or that would reorder or hide text (contacts.Invisible: controls but
+// newline and tab, format characters such as bidi controls and zero-width
+// spaces, separators, tag characters), and invalid UTF-8. On a terminal, the bold and reset
 // sequences of the table header and the line clearing of the progress bar
 // are allowed: they are the program's own.
 func rawTerminal(s string, tty bool) (int, string, bool) {
@@ -71,10 +71,7 @@ func rawTerminal(s string, tty bool) (int, string, bool) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && size == 1,
-			r < 0x20 && r != '\n' && r != '\t', r == 0x7f, r >= 0x80 && r <= 0x9f,
-			r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,
-			r == 0x2028, r == 0x2029:
+		case r == utf8.RuneError && size == 1, r != '\n' && r != '\t' && contacts.Invisible(r):
 			return i, s[i : i+size], true
 		}
 		i += size
@@ -84,8 +81,9 @@ func rawTerminal(s string, tty bool) (int, string, bool) {
 
 // hostileText holds what a terminal acts on: an OSC title change, a screen
 // clear, a carriage return, backspace, DEL, an 8-bit CSI, a right-to-left
-// override, an invalid byte and a line separator.
-const hostileText = "Evil\x1b]0;owned\x07\x1b[2J\r\x08\x7f\u009b31m\u202egnp.exe\xff\u2028end"
+// override, an invalid byte, a line separator, and the invisible zero-width
+// space, soft hyphen, word joiner and a tag character.
+const hostileText = "Evil\x1b]0;owned\x07\x1b[2J\r\x08\x7f\u009b31m\u202egnp.exe\xff\u2028end\u200b\u00ad\u2060\U000e0041"
 
 // TestHostileTerminalOutput: no view of stored data, no import report and
 // no error message that echoes its input lets a raw control character,

@@ -107,6 +107,14 @@ func writeKey(b *bytes.Buffer, key string, v *string) {
 		b.WriteString(key + ":\n")
 		return
 	}
+	if strings.IndexFunc(*v, func(r rune) bool { return r != '\n' && r != '\t' && contacts.Invisible(r) }) >= 0 {
+		// YAML would write these characters raw, where the editor shows
+		// them as nothing (or acts on them): write the value double-quoted
+		// with each one as a visible escape, which YAML reads back as the
+		// same character.
+		b.WriteString(key + ": " + yamlQuote(*v) + "\n")
+		return
+	}
 	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: *v}
 	if strings.Contains(*v, "\n") {
 		val.Style = yaml.LiteralStyle
@@ -121,6 +129,14 @@ func writeKey(b *bytes.Buffer, key string, v *string) {
 		b.WriteString(key + ": " + strconv.Quote(*v) + "\n")
 	}
 	enc.Close()
+}
+
+// yamlQuote writes s as a YAML double-quoted scalar in which every
+// invisible character is an escape (\u200b, \U000e0041, \x1b).
+func yamlQuote(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+	s = contacts.EscapeInvisible(s, "")
+	return `"` + s + `"`
 }
 
 // ParseError is a mistake in a saved file. It unwraps to an EINVALID

@@ -101,6 +101,8 @@ func TestRoundTrip(t *testing.T) {
 		{"document marker", "---\n..."},
 		{"braces", "{a: b}\n[c]"},
 		{"windows path", `C:\Users\ann`},
+		{"invisible", "Ada\u200b Boss\u00ad \u2060\U000e0041 \u202eevil"},
+		{"invisible multi-line", "Ada\u200b\n\t\"Boss\" \\ \u200d"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := testContact()
@@ -108,6 +110,10 @@ func TestRoundTrip(t *testing.T) {
 			c.Name = sp(strings.TrimSpace(strings.ReplaceAll(tc.value, "\n", " ")))
 			c.CompanyName = sp(strings.TrimSpace(strings.ReplaceAll(tc.value, "\n", " ")))
 			text := editor.Render(c)
+			if contacts.HasInvisible(strings.NewReplacer("\n", "", "\t", "").Replace(tc.value)) &&
+				(strings.ContainsRune(string(text), '\u200b') || strings.ContainsRune(string(text), '\u200d')) {
+				t.Errorf("the file shows an invisible character raw:\n%s", text)
+			}
 			f, err := editor.Parse(text, c)
 			if err != nil {
 				t.Fatalf("Parse: %v\n%s", err, text)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/phoneinc/contacts"
 )
@@ -97,24 +98,27 @@ func plain(w http.ResponseWriter, status int, body string) {
 	}
 }
 
-// displayText makes a name fit for a phone's one-line display: control
-// characters (a stored name may hold a newline or a tab) and line
-// separators become spaces, bidirectional controls (which could make a
-// name display as another) are dropped, runs of spaces become one, and the
-// result is trimmed and cut to max characters when max > 0.
+// displayText makes a name fit for a phone's one-line display: line
+// breaks, tabs and other white space become one space, and the result is
+// trimmed; every other invisible character (a zero-width space, a bidi
+// control that could make a name display as another, an escape) is shown
+// as a visible escape, by the product's one rule (contacts.Invisible); the
+// result is cut to max characters when max > 0.
 func displayText(s string, max int) string {
 	var b strings.Builder
 	space := false
 	n := 0
 	for _, r := range s {
-		switch {
-		case isBidiControl(r):
-			continue
-		case unicode.IsControl(r) || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
+		if unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' {
 			space = b.Len() > 0
 			continue
 		}
-		if max > 0 && n+btoi(space) >= max {
+		text := string(r)
+		if contacts.Invisible(r) {
+			text = contacts.EscapeInvisible(text, "")
+		}
+		width := utf8.RuneCountInString(text)
+		if max > 0 && n+btoi(space)+width > max {
 			break
 		}
 		if space {
@@ -122,8 +126,8 @@ func displayText(s string, max int) string {
 			n++
 			space = false
 		}
-		b.WriteRune(r)
-		n++
+		b.WriteString(text)
+		n += width
 	}
 	return b.String()
 }
@@ -133,8 +137,4 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func isBidiControl(r rune) bool {
-	return r == '\u061c' || r == '\u200e' || r == '\u200f' || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }

@@ -19,6 +19,7 @@ func TestCallerID(t *testing.T) {
 	e.create("acme", `{"phone":"+4520123458"}`)
 	e.create("acme", `{"phone":"+14155552671","name":"Ann\n\tJensen \u202eevil\u202c  (Sales)"}`)
 	e.create("acme", `{"phone":"+4520123459","name":"Søren Kierkegaard-Østergård"}`)
+	e.create("acme", `{"phone":"+4520123460","name":"Ada\u200b Boss\u00ad\udb40\udc41"}`)
 
 	q := func(v url.Values) string { return "/api/v1/callerid?" + v.Encode() }
 	for _, tc := range []struct {
@@ -36,9 +37,10 @@ func TestCallerID(t *testing.T) {
 		{"CompanyName", q(url.Values{"phone": {"+4520123457"}, "key": {key}}), "", 200, "Stephenson ApS"},
 		{"NoNameAtAll", q(url.Values{"phone": {"+4520123458"}, "key": {key}}), "", 200, ""},
 		{"HeaderKey", q(url.Values{"phone": {"+4520123456"}}), key, 200, "Niklas Stephenson"},
-		{"ControlChars", q(url.Values{"phone": {"+14155552671"}, "key": {key}}), "", 200, "Ann Jensen evil (Sales)"},
+		{"ControlChars", q(url.Values{"phone": {"+14155552671"}, "key": {key}}), "", 200, `Ann Jensen \u202eevil\u202c (Sales)`},
 		{"Max15", q(url.Values{"phone": {"+4520123456"}, "key": {key}, "max": {"15"}}), "", 200, "Niklas Stephens"},
 		{"MaxNoTrailingSpace", q(url.Values{"phone": {"+4520123456"}, "key": {key}, "max": {"7"}}), "", 200, "Niklas"},
+		{"Invisible", q(url.Values{"phone": {"+4520123460"}, "key": {key}}), "", 200, `Ada\u200b Boss\u00ad\U000e0041`},
 		{"MaxCharacters", q(url.Values{"phone": {"+4520123459"}, "key": {key}, "max": {"15"}}), "", 200, "Søren Kierkegaa"},
 		{"Length", q(url.Values{"phone": {"+4520123456"}, "key": {key}, "length": {"6"}}), "", 200, "Niklas"},
 		{"MaxLonger", q(url.Values{"phone": {"+4520123456"}, "key": {key}, "max": {"100"}}), "", 200, "Niklas Stephenson"},

@@ -296,15 +296,12 @@ func (c *Client) responseError(resp *http.Response) error {
 // length: it is shown to a person as it is.
 func cleanMessage(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' {
 			return ' '
-		}
-		if isBidiControl(r) {
-			return -1
 		}
 		return r
 	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	s = contacts.EscapeInvisible(strings.Join(strings.Fields(s), " "), "")
 	if len(s) > 500 {
 		cut := 500
 		for cut > 0 && !utf8RuneStart(s[cut]) {

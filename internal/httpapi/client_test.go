@@ -329,7 +329,7 @@ func TestClientForeignServer(t *testing.T) {
 		{"Forbidden403", 403, "", "", contacts.EUNAUTHORIZED, "API key rejected by %s"},
 		{"KeyInMessage422", 422, "application/json", `{"error":{"code":"invalid","field":"note","message":"got ` + key + `"}}`, contacts.EINVALID, "got [API key]"},
 		{"CodeDisagrees", 404, "application/json", `{"error":{"code":"conflict","message":"odd"}}`, contacts.ENOTFOUND, "odd"},
-		{"ControlChars", 422, "text/plain", "bad\x1b[31m input", contacts.EINVALID, "bad [31m input"},
+		{"ControlChars", 422, "text/plain", "bad\x1b[31m\u200b input\n", contacts.EINVALID, `bad\x1b[31m\u200b input`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := foreign(t, func(w http.ResponseWriter, r *http.Request) {
