@@ -314,7 +314,7 @@ func startServe(t *testing.T, env []string, data, logPath string) *serveProcess 
 	}
 	go func() { p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.exited })
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
 		b, _ := os.ReadFile(logPath)
 		if m := listenLine.FindSubmatch(b[min(off, int64(len(b))):]); m != nil {
 			p.url = string(m[1])

@@ -48,7 +48,7 @@ func TestWriteTurnReleased(t *testing.T) {
 		}, ""},
 	}
 	for _, s := range steps {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		err := s.do(ctx)
 		cancel()
 		if got := contacts.ErrorCode(err); got != s.code {
@@ -111,7 +111,7 @@ func TestSlowListingLeavesLookups(t *testing.T) {
 		})
 	}()
 	<-reading
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	lctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if _, err := db.FindContactByPhone(lctx, "+4520123457"); err != nil {
 		t.Errorf("lookup during a stalled listing: %v", err)

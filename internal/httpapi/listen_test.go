@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,13 +34,28 @@ func TestIsLoopback(t *testing.T) {
 	}
 }
 
+// watchedListener tells when it is closed, so that a test waits for that
+// event rather than for a while.
+type watchedListener struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *watchedListener) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
+}
+
 // TestServeGracefulShutdown: cancelling the context stops new connections
 // and lets a request in flight finish.
 func TestServeGracefulShutdown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &watchedListener{Listener: inner, closed: make(chan struct{})}
 	started, release := make(chan struct{}), make(chan struct{})
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
@@ -63,8 +79,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}()
 	<-started
 	cancel()
-	time.Sleep(50 * time.Millisecond) // Shutdown has closed the listener
-	if c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+	<-ln.closed // Shutdown has closed the listener
+	if c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Minute); err == nil {
 		c.Close()
 		t.Error("a new connection was accepted during shutdown")
 	}

@@ -385,7 +385,6 @@ func TestRunCancel(t *testing.T) {
 			n++
 			if n == 3 {
 				cancel()
-				time.Sleep(10 * time.Millisecond)
 			}
 			return n, "+4520123456", 11, nil
 		},
