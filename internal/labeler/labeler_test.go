@@ -377,16 +377,18 @@ func TestRunCancel(t *testing.T) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
 
-	// Cancelled while the reader waits for input: the run stops, and says so.
+	// Cancelled while the reader waits for input: the run stops, and says
+	// so. (A reader may still be running when Run returns with an error:
+	// it has its own count.)
 	ctx, cancel = context.WithCancel(context.Background())
-	n = 0
+	m := 0
 	err = labeler.Run(ctx, l, labeler.Pipe[int]{
 		Read: func() (int, string, int, error) {
-			n++
-			if n == 3 {
+			m++
+			if m == 3 {
 				cancel()
 			}
-			return n, "+4520123456", 11, nil
+			return m, "+4520123456", 11, nil
 		},
 		Ready: func() bool { return false }, // each item is a batch
 		Write: func(int, *labeler.Result) error { return nil },

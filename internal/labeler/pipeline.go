@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
-	"sync"
+
+	"github.com/phoneinc/contacts/internal/pipeline"
 )
 
 // Batch bounds: a batch is handed to a worker when it holds batchItems
@@ -33,162 +34,45 @@ type Pipe[T any] struct {
 	Flush func() error
 }
 
-// batch is a run of items in input order. Batches are recycled, so a run
-// holds a fixed number of them: memory does not grow with the input.
-type batch[T any] struct {
-	items   []T
-	nums    []string
-	res     []Result
-	size    int
-	err     error         // a failure of the book while resolving
-	readErr error         // the error that ended the input, after items
-	done    chan struct{} // a worker is finished with the batch
+type item[T any] struct {
+	v   T
+	num string
 }
 
-func (b *batch[T]) reset() {
-	clear(b.items)
-	clear(b.res)
-	b.items, b.nums, b.res = b.items[:0], b.nums[:0], b.res[:0]
-	b.size, b.err, b.readErr = 0, nil, nil
+type labelled[T any] struct {
+	v   T
+	res Result
 }
 
-// Run labels every item of p, in order, and returns the first error: of
-// Read (after writing the items before it), of the book, or of Write or
-// Flush. On an error it returns without waiting for a Read that is blocked
-// on its input.
+// Run labels every item of p, in order, through the product's one ordered
+// pipeline, and returns the first error: of Read (after writing the items
+// before it), of the book, or of Write or Flush. On an error it returns
+// without waiting for a Read that is blocked on its input.
 func Run[T any](ctx context.Context, l *Labeler, p Pipe[T]) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	inFlight := 2*l.workers + 2
-	free := make(chan *batch[T], inFlight)
-	for range inFlight {
-		free <- &batch[T]{done: make(chan struct{}, 1)}
-	}
-	work := make(chan *batch[T], inFlight)
-	order := make(chan *batch[T], inFlight)
-
-	// Reader.
-	go func() {
-		defer close(order)
-		defer close(work)
-		for {
-			var b *batch[T]
-			select {
-			case b = <-free:
-			case <-ctx.Done():
-				return
-			}
-			b.reset()
-			for len(b.items) < batchItems && b.size < batchBytes {
-				item, num, size, err := p.Read()
-				if err != nil {
-					if !errors.Is(err, io.EOF) {
-						b.readErr = err
-					} else {
-						b.readErr = io.EOF
-					}
-					break
+	return pipeline.Pipe[item[T], labelled[T]]{
+		Workers:    l.workers,
+		BatchItems: batchItems,
+		BatchBytes: batchBytes,
+		Source: func(s *pipeline.Sender[item[T]]) error {
+			for {
+				v, num, size, err := p.Read()
+				if errors.Is(err, io.EOF) {
+					return nil
+				} else if err != nil {
+					return err
 				}
-				b.items = append(b.items, item)
-				b.nums = append(b.nums, num)
-				b.size += size
-				if p.Ready != nil && !p.Ready() {
-					break
+				if !s.Send(item[T]{v, num}, size) {
+					return pipeline.ErrStopped
+				}
+				if p.Ready != nil && !p.Ready() && !s.Cut() {
+					return pipeline.ErrStopped
 				}
 			}
-			work <- b // never blocks: at most inFlight batches exist
-			order <- b
-			if b.readErr != nil {
-				return
-			}
-		}
-	}()
-
-	// Workers.
-	var wg sync.WaitGroup
-	for range l.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				if n := len(b.nums); cap(b.res) < n {
-					b.res = make([]Result, n)
-				} else {
-					b.res = b.res[:n]
-				}
-				for i, num := range b.nums {
-					if ctx.Err() != nil {
-						b.err = ctx.Err()
-						break
-					}
-					r, err := l.Label(ctx, num)
-					if err != nil {
-						b.err = err
-						break
-					}
-					b.res[i] = r
-				}
-				b.done <- struct{}{}
-			}
-		}()
-	}
-
-	err := write(ctx, p, order, free)
-	cancel()
-	wg.Wait()
-	return err
-}
-
-// write writes the batches in order as workers finish them.
-func write[T any](ctx context.Context, p Pipe[T], order <-chan *batch[T], free chan<- *batch[T]) error {
-	flush := func() error {
-		if p.Flush == nil {
-			return nil
-		}
-		return p.Flush()
-	}
-	for {
-		var b *batch[T]
-		var ok bool
-		select {
-		case b, ok = <-order:
-		default:
-			// Nothing to write: flush while the reader waits for input.
-			if err := flush(); err != nil {
-				return err
-			}
-			select {
-			case b, ok = <-order:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if !ok {
-			if err := ctx.Err(); err != nil {
-				return err // the reader stopped because the run was cancelled
-			}
-			return flush()
-		}
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if b.err != nil {
-			return b.err
-		}
-		for i := range b.items {
-			if err := p.Write(b.items[i], &b.res[i]); err != nil {
-				return err
-			}
-		}
-		if b.readErr != nil && b.readErr != io.EOF {
-			if ferr := flush(); ferr != nil {
-				return ferr
-			}
-			return b.readErr
-		}
-		free <- b
-	}
+		},
+		Work: func(ctx context.Context, it item[T]) (labelled[T], error) {
+			r, err := l.Label(ctx, it.num)
+			return labelled[T]{it.v, r}, err
+		},
+		Idle: p.Flush,
+	}.Run(ctx, func(d labelled[T]) error { return p.Write(d.v, &d.res) })
 }

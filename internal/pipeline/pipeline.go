@@ -104,7 +104,8 @@ type batch[In, Out any] struct {
 // items were sent, on the calling goroutine. It returns the first error of
 // Source (after consuming the items sent before it), Work, Idle or
 // consume, or the context's. On an error it returns without waiting for a
-// Source that is blocked on its input.
+// Source that is blocked on its input: the Source may then still be
+// running, and must touch nothing that the caller uses after Run.
 func (p Pipe[In, Out]) Run(ctx context.Context, consume func(Out) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
