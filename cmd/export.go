@@ -106,10 +106,9 @@ func exportRun(cmd *cobra.Command, f *Factory, opts *exportOptions, fm format.Fo
 		return err
 	}
 	n := 0
-	each := pipelined(func(fn func(*contacts.Contact) error) error {
+	if err = streamContacts(ctx, func(fn func(*contacts.Contact) error) error {
 		return svc.ListContacts(ctx, contacts.ContactFilter{}, fn)
-	})
-	if err = each(func(c *contacts.Contact) error {
+	}, func(c *contacts.Contact) error {
 		n++
 		bar.AddRow()
 		return w.Write(c)

@@ -1,7 +1,11 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/format"
+	"github.com/phoneinc/contacts/internal/pipeline"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -57,25 +61,27 @@ func listRun(cmd *cobra.Command, f *Factory, opts *listOptions) error {
 		}
 		filter.Phone = p.E164
 	}
-	return printListing(f, cfg, func(fn func(*contacts.Contact) error) error {
+	return printListing(ctx, f, cfg, func(fn func(*contacts.Contact) error) error {
 		return svc.ListContacts(ctx, filter, fn)
 	})
 }
 
-// printListing prints the contacts that each streams: a JSON array, or a
-// table. list and search share it.
-func printListing(f *Factory, cfg *Config, each func(fn func(*contacts.Contact) error) error) error {
-	each = pipelined(each)
+// printListing prints the contacts that each streams: a JSON array (the
+// one that export writes too), or a table. list and search share it.
+func printListing(ctx context.Context, f *Factory, cfg *Config, each func(fn func(*contacts.Contact) error) error) error {
 	if cfg.JSON() {
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := each(arr.Add); err != nil {
+		w, err := format.NewWriter(format.JSON, f.IO.Out, format.WriterOptions{})
+		if err != nil {
 			return err
 		}
-		return arr.Close()
+		if err := streamContacts(ctx, each, w.Write); err != nil {
+			return err
+		}
+		return w.Close()
 	}
 	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.ListColumns...)
 	n := 0
-	err := each(func(c *contacts.Contact) error {
+	err := streamContacts(ctx, each, func(c *contacts.Contact) error {
 		n++
 		return t.Row(output.ListRow(c)...)
 	})
@@ -99,4 +105,24 @@ func emptyListing(f *Factory, cfg *Config) error {
 		f.IO.ErrOut.Write([]byte("no contacts\n"))
 	}
 	return nil
+}
+
+// streamContacts runs a listing through the product's one ordered
+// pipeline: the book is read on a goroutine of its own while fn formats
+// and writes on this one, so that a listing of a million contacts keeps
+// both cores busy, in constant memory. fn sees the contacts in order; its
+// first error stops the reading, and is returned.
+func streamContacts(ctx context.Context, each func(fn func(*contacts.Contact) error) error, fn func(*contacts.Contact) error) error {
+	return pipeline.Pipe[*contacts.Contact, *contacts.Contact]{
+		Workers: 1,
+		Source: func(s *pipeline.Sender[*contacts.Contact]) error {
+			return each(func(c *contacts.Contact) error {
+				if !s.Send(c, 0) {
+					return pipeline.ErrStopped
+				}
+				return nil
+			})
+		},
+		Work: func(_ context.Context, c *contacts.Contact) (*contacts.Contact, error) { return c, nil },
+	}.Run(ctx, fn)
 }

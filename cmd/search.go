@@ -89,7 +89,7 @@ func searchRun(cmd *cobra.Command, f *Factory, query string, opts *searchOptions
 		// The HTTP client (client mode): the seed's API has no search.
 		return usageErrorf("search needs a local book, and a server is set (--server, CONTACTS_SERVER or the config file's server): run it where the books are, with --server \"\"")
 	}
-	return printListing(f, cfg, func(fn func(*contacts.Contact) error) error {
+	return printListing(ctx, f, cfg, func(fn func(*contacts.Contact) error) error {
 		return s.SearchContacts(ctx, query, opts.limit, fn)
 	})
 }

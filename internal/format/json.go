@@ -245,16 +245,16 @@ func (j *jsonlReader) Read() (*Record, error) {
 	return nil, j.err
 }
 
-// jsonWriter writes a JSON array exactly as `contacts list -o json` prints
-// it (internal/output's JSONArray): "[\n  {...},\n  {...}\n]\n", each
-// object indented by two spaces, and "[]\n" when empty.
+// jsonWriter writes the product's one JSON array of contacts, which export
+// writes and `contacts list -o json` prints: "[\n  {...},\n  {...}\n]\n",
+// each object indented by two spaces, and "[]\n" when empty.
 type jsonWriter struct {
 	w   *bufio.Writer
 	buf []byte
 	n   int
 }
 
-// jsonIndent is the indentation of the JSON output (output.JSONIndent).
+// jsonIndent is the indentation of the JSON output.
 const jsonIndent = "  "
 
 func newJSONWriter(w io.Writer) *jsonWriter {

@@ -2,12 +2,13 @@ package format
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"testing"
 
-	"github.com/phoneinc/contacts/internal/output"
+	"github.com/phoneinc/contacts"
 )
 
 func TestJSONArray(t *testing.T) {
@@ -175,23 +176,27 @@ func TestJSONL(t *testing.T) {
 	}
 }
 
-// TestJSONWriterIsListOutput: the JSON export is byte for byte what
-// `contacts list -o json` prints, empty or not.
-func TestJSONWriterIsListOutput(t *testing.T) {
+// TestJSONWriterLayout: the JSON array (what export writes and `contacts
+// list -o json` prints) is the compact objects laid out as json.Indent
+// lays them out with two spaces, and "[]" when empty.
+func TestJSONWriterLayout(t *testing.T) {
 	for _, cs := range [][]int{nil, {0}, {0, 1, 2, 3, 4, 5}} {
-		var want bytes.Buffer
-		arr := output.NewJSONArray(&want)
-		var list = sample()
-		var in = list[:0]
-		for _, i := range cs {
-			in = append(in, list[i])
-			if err := arr.Add(list[i]); err != nil {
-				t.Fatal(err)
+		list := sample()
+		var in []*contacts.Contact
+		compact := []byte("[")
+		for i, n := range cs {
+			in = append(in, list[n])
+			if i > 0 {
+				compact = append(compact, ',')
 			}
+			compact = list[n].AppendJSON(compact)
 		}
-		if err := arr.Close(); err != nil {
+		compact = append(compact, ']')
+		var want bytes.Buffer
+		if err := json.Indent(&want, compact, "", "  "); err != nil {
 			t.Fatal(err)
 		}
+		want.WriteByte('\n')
 		if got := writeAll(t, JSON, WriterOptions{}, in...); !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("%d contacts:\n%s\nwant\n%s", len(in), got, want.Bytes())
 		}

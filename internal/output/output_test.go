@@ -106,10 +106,3 @@ Updated: 2026-06-10T10:00:00Z
 	}
 }
 
-func TestJSONArray(t *testing.T) {
-	var buf bytes.Buffer
-	a := NewJSONArray(&buf)
-	if err := a.Close(); err != nil || buf.String() != "[]\n" {
-		t.Errorf("empty array %q", buf.String())
-	}
-}
