@@ -5,8 +5,8 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/format"
-	"github.com/phoneinc/contacts/internal/pipeline"
 	"github.com/phoneinc/contacts/internal/output"
+	"github.com/phoneinc/contacts/internal/pipeline"
 	"github.com/spf13/cobra"
 )
 

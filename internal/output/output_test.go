@@ -105,4 +105,3 @@ Updated: 2026-06-10T10:00:00Z
 		t.Errorf("detail:\n%s\nwant:\n%s", got, want)
 	}
 }
-
