@@ -130,6 +130,9 @@ func parsePhone(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	if len(in) > maxPhoneInput {
 		return nil, FieldErrorf("phone", "not a number: %d characters is too long for a phone number", utf8.RuneCountInString(in))
 	}
+	if scheme, _, ok := strings.Cut(in, ":"); ok && (strings.EqualFold(scheme, "sip") || strings.EqualFold(scheme, "sips")) || strings.HasSuffix(in, ">") {
+		return nil, FieldErrorf("phone", "%s is a SIP address, not a phone number: write the number itself", quote(in))
+	}
 	clean, err := stripPhone(in)
 	if err != nil {
 		return nil, err
@@ -202,10 +205,22 @@ func stripPhone(in string) (string, error) {
 	if len(s) >= 4 && strings.EqualFold(s[:4], "tel:") {
 		s = s[4:]
 		if i := strings.IndexByte(s, ';'); i >= 0 { // RFC 3966 parameters
-			if strings.Contains(strings.ToLower(s[i:]), ";ext=") {
-				return "", FieldErrorf("phone", "%s has an extension, which a phone number cannot store", quote(in))
+			var context string
+			for _, p := range strings.Split(s[i+1:], ";") {
+				k, v, _ := strings.Cut(p, "=")
+				switch strings.ToLower(strings.TrimSpace(k)) {
+				case "ext", "isub":
+					return "", FieldErrorf("phone", "%s has an extension, which a phone number cannot store", quote(in))
+				case "phone-context":
+					context = strings.TrimSpace(v)
+				}
 			}
 			s = s[:i]
+			// A local number's context is a global number's prefix
+			// ("+45"), or a domain, which leaves it to the region.
+			if strings.HasPrefix(context, "+") && !strings.HasPrefix(strings.TrimSpace(s), "+") {
+				s = context + s
+			}
 		}
 	}
 	b := make([]byte, 0, len(s))

@@ -54,7 +54,7 @@ func listRun(cmd *cobra.Command, f *Factory, opts *listOptions) error {
 	}
 	filter := contacts.ContactFilter{Limit: opts.limit}
 	if cmd.Flags().Changed("phone") {
-		p, err := contacts.NormalizePhone(opts.phone, cfg.Region)
+		p, err := contacts.NormalizeCaller(opts.phone, cfg.Region)
 		if err != nil {
 			// As the seed: a value that is not a number matches nothing.
 			return emptyListing(f, cfg)

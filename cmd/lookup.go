@@ -16,6 +16,14 @@ func newCmdLookup(f *Factory) *cobra.Command {
 it: +45 20 12 34 56, 004520123456, tel:+45-20-12-34-56, or (415) 555-2671 with
 --region US. Prints name, company, number and note (-o json: the contact).
 
+Numbers as phone systems deliver them work too: a SIP or SIPS URI
+(sip:+4520123456@pbx.example.com, sips:+4520123456@host;user=phone), one in
+angle brackets with a display name ("Niklas" <sip:+4520123456@host>), and a
+tel: URI of a local number with its context (tel:20123456;phone-context=+45).
+The number is the URI's user part; a user part that is not a number
+(sip:alice@host) is not a phone number (exit 4). The same holds for lookup -,
+label, list --phone and the server's caller ID.
+
 When nobody has the number, lookup exits 3 and says on standard error what
 the number is: its country and its type. Input that is not a phone number
 exits 4.
@@ -38,6 +46,7 @@ with exit 4.`,
 		Example: `  $ contacts lookup "+45 20 12 34 56"
   $ contacts lookup 004520123456 -o json
   $ contacts lookup --region US "(415) 555-2671"
+  $ contacts lookup 'sip:+4520123456@pbx.example.com'
   $ cut -d, -f3 calls.csv | contacts lookup - | cut -f2
   $ contacts lookup - -o json < numbers.txt | jq -r 'select(.id) | .name'`,
 		Args: wrapArgs(cobra.ExactArgs(1)),
@@ -59,7 +68,7 @@ with exit 4.`,
 			}
 			c, err := svc.FindContactByPhone(ctx, args[0])
 			if contacts.ErrorCode(err) == contacts.ENOTFOUND {
-				p, perr := contacts.NormalizePhone(args[0], cfg.Region)
+				p, perr := contacts.NormalizeCaller(args[0], cfg.Region)
 				if perr != nil {
 					return perr
 				}

@@ -27,7 +27,7 @@ func resolveRef(ctx context.Context, svc contacts.Service, cfg *Config, ref stri
 	if id, ok := contacts.ParseID(ref); ok {
 		return svc.FindContactByID(ctx, id)
 	}
-	p, err := contacts.NormalizePhone(ref, cfg.Region)
+	p, err := contacts.NormalizeCaller(ref, cfg.Region)
 	if err != nil {
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact matches %q: it is neither a contact id nor a phone number (%s)",
 			ref, strings.TrimPrefix(err.Error(), "phone: "))

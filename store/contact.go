@@ -35,7 +35,7 @@ func (db *DB) FindContactByPhone(ctx context.Context, phone string) (*contacts.C
 			return c, err
 		}
 	}
-	p, err := contacts.NormalizePhone(phone, db.region)
+	p, err := contacts.NormalizeCaller(phone, db.region)
 	if err != nil {
 		return nil, err
 	}

@@ -377,7 +377,7 @@ func (c *Client) phone(raw string) string {
 // GET /contacts?phone=. A number that does not read is EINVALID, as from
 // the store, unless the client has no region and the server may have one.
 func (c *Client) FindContactByPhone(ctx context.Context, phone string) (*contacts.Contact, error) {
-	p, err := contacts.NormalizePhone(phone, c.Region)
+	p, err := contacts.NormalizeCaller(phone, c.Region)
 	q, normalized := phone, err == nil
 	if normalized {
 		q = p.E164
@@ -411,7 +411,7 @@ func (c *Client) ListContacts(ctx context.Context, f contacts.ContactFilter, fn 
 	q := url.Values{}
 	want := "" // the E.164 number the listing must hold, when known
 	if f.Phone != "" {
-		p, err := contacts.NormalizePhone(f.Phone, c.Region)
+		p, err := contacts.NormalizeCaller(f.Phone, c.Region)
 		switch {
 		case err == nil:
 			want = p.E164

@@ -327,16 +327,19 @@ func queryPhone(rawQuery string) string {
 		if k != "phone" {
 			continue
 		}
-		plus := strings.HasPrefix(v, "+")
-		if plus {
-			v = v[1:]
+		// A '+' that starts a number (at the start, or after "sip:",
+		// "tel:", "<" or "phone-context=") is a plus sign, not a space.
+		var b strings.Builder
+		for i := 0; i < len(v); i++ {
+			if v[i] == '+' && (i == 0 || strings.IndexByte(":<=", v[i-1]) >= 0) {
+				b.WriteString("%2B")
+				continue
+			}
+			b.WriteByte(v[i])
 		}
-		s, err := url.QueryUnescape(v)
+		s, err := url.QueryUnescape(b.String())
 		if err != nil {
 			return ""
-		}
-		if plus {
-			s = "+" + s
 		}
 		return s
 	}

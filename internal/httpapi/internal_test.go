@@ -39,16 +39,20 @@ func TestDisplayText(t *testing.T) {
 
 func TestQueryPhone(t *testing.T) {
 	for raw, want := range map[string]string{
-		"phone=+4520123456":               "+4520123456",
-		"phone=%2B4520123456":             "+4520123456",
-		"phone=+45+20+12+34+56":           "+45 20 12 34 56",
-		"phone=%2B45%2020%2012%2034%2056": "+45 20 12 34 56",
-		"key=x&phone=20123456&max=15":     "20123456",
-		"phone=":                          "",
-		"":                                "",
-		"phones=1":                        "",
-		"phone=%zz":                       "",
-		"phone=1&phone=2":                 "1",
+		"phone=+4520123456":                    "+4520123456",
+		"phone=%2B4520123456":                  "+4520123456",
+		"phone=+45+20+12+34+56":                "+45 20 12 34 56",
+		"phone=%2B45%2020%2012%2034%2056":      "+45 20 12 34 56",
+		"key=x&phone=20123456&max=15":          "20123456",
+		"phone=":                               "",
+		"":                                     "",
+		"phones=1":                             "",
+		"phone=%zz":                            "",
+		"phone=1&phone=2":                      "1",
+		"phone=sip:+4520123456@pbx":            "sip:+4520123456@pbx",
+		"phone=%3Csip:+4520123456@h%3E":        "<sip:+4520123456@h>",
+		"phone=tel:20123456;phone-context=+45": "tel:20123456;phone-context=+45",
+		"phone=sip%3A%2B4520123456%40pbx":      "sip:+4520123456@pbx",
 	} {
 		if got := queryPhone(raw); got != want {
 			t.Errorf("queryPhone(%q)=%q, want %q", raw, got, want)

@@ -155,7 +155,7 @@ func (l *Labeler) resolve(ctx context.Context, raw string) (Result, error) {
 			if l.slim {
 				return Result{}, nil
 			}
-			p, err := contacts.NormalizePhone(raw, l.region)
+			p, err := contacts.NormalizeCaller(raw, l.region)
 			if err != nil {
 				return l.invalid(err)
 			}
@@ -164,7 +164,7 @@ func (l *Labeler) resolve(ctx context.Context, raw string) (Result, error) {
 			return Result{}, err
 		}
 	}
-	p, err := contacts.NormalizePhone(raw, l.region)
+	p, err := contacts.NormalizeCaller(raw, l.region)
 	if err != nil {
 		return l.invalid(err)
 	}
