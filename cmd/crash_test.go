@@ -267,10 +267,12 @@ func TestCrashImportNewCompany(t *testing.T) {
 	}
 	// The next import into a new company removes what the killed ones
 	// left; a kill leaves at most its own temporary directory until then.
+	left, _ := filepath.Glob(filepath.Join(data, ".*.new-*"))
+	t.Logf("the kills left %d temporary directories", len(left))
 	if killed, err, out := runKilled(t, importCmd("after"), time.Hour); killed || err != nil {
 		t.Fatalf("import after the kills: %v\n%s", err, out)
 	}
-	tmp, _ := filepath.Glob(filepath.Join(data, ".*.import-*"))
+	tmp, _ := filepath.Glob(filepath.Join(data, ".*.new-*"))
 	for _, d := range tmp {
 		filepath.Walk(d, func(_ string, fi os.FileInfo, err error) error {
 			if err == nil && !fi.IsDir() {

@@ -212,8 +212,10 @@ func expandHome(p string) string {
 	return p
 }
 
-// Book opens the configured company's address book. Only create makes a
-// file: for every other command a company with no file is an empty book.
+// Book opens the configured company's address book. For every command but
+// those that create (add), a company with no file is an empty book; with
+// create it gets a new book, which the store puts in place at its first
+// write (store.Options.Create).
 //
 // With a server set (client mode) the book is the server's, reached over
 // HTTP: the book of the company the API key belongs to, whatever

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -125,7 +122,9 @@ func importRun(cmd *cobra.Command, f *Factory, opts *importOptions, name string)
 		return rows.next()
 	}
 
-	db, finish, err := importBook(ctx, f, opts.dryRun)
+	// A company with no book gets a new one, which the store puts in
+	// place only if the import writes it: a failed or dry run leaves none.
+	db, err := f.Store(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -133,9 +132,6 @@ func importRun(cmd *cobra.Command, f *Factory, opts *importOptions, name string)
 		next, rep.problem)
 	rows.stop()
 	bar.Finish()
-	if ferr := finish(err == nil && res.Written); err == nil && ferr != nil {
-		return ferr
-	}
 	if err != nil {
 		return fileError(name, err)
 	}
@@ -174,92 +170,6 @@ func fileError(name string, err error) error {
 		return &contacts.Error{Code: contacts.EINVALID, Message: name + ": " + fe.Error()}
 	}
 	return err
-}
-
-// importBook opens the book to import into, and returns a function that
-// ends the import: written says whether it committed. A company with no
-// book yet gets a new book in a temporary file beside where it belongs,
-// moved into place only when the import wrote it, so that a failed import
-// leaves no file; a dry run never creates the company's file.
-func importBook(ctx context.Context, f *Factory, dryRun bool) (*store.DB, func(written bool) error, error) {
-	db, err := f.Store(ctx, false)
-	if err == nil {
-		return db, func(bool) error { return nil }, nil
-	}
-	if !errors.Is(err, store.ErrNoBook) {
-		return nil, nil, err
-	}
-	cfg, _ := f.Config()
-	path, err := store.Path(cfg.DataDir, cfg.Company)
-	if err != nil {
-		return nil, nil, err
-	}
-	dir := filepath.Dir(path)
-	if dryRun {
-		if dir, err = os.MkdirTemp("", "contacts-dry-run-"); err != nil {
-			return nil, nil, err
-		}
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("create data directory: %w", err)
-	}
-	if !dryRun {
-		removeStaleImports(dir)
-	}
-	// The directory's name carries this process's id, so that a later
-	// import can tell it from one that is still running.
-	tmpDir, err := os.MkdirTemp(dir, fmt.Sprintf(".%s.import-%d-", cfg.Company, os.Getpid()))
-	if err != nil {
-		return nil, nil, err
-	}
-	tmpPath := filepath.Join(tmpDir, filepath.Base(path))
-	tmp, err := store.Open(ctx, tmpPath, store.Options{Region: cfg.Region, Create: true})
-	if err != nil {
-		os.RemoveAll(tmpDir)
-		return nil, nil, err
-	}
-	finish := func(written bool) error {
-		defer os.RemoveAll(tmpDir)
-		if dryRun {
-			defer os.RemoveAll(dir)
-		}
-		if err := tmp.Close(); err != nil || !written || dryRun {
-			return err
-		}
-		// Link rather than rename: it fails if another process made the
-		// book in the meantime, where a rename would replace it.
-		if err := os.Link(tmpPath, path); errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s was created by another process during the import; nothing was imported: run the import again", path)
-		} else if err != nil {
-			return err
-		}
-		return nil
-	}
-	return tmp, finish, nil
-}
-
-// removeStaleImports removes the temporary books of imports into new
-// companies that were killed before they could clean up: each holds up to
-// a whole partial book of personal data. A directory is stale when the
-// process named in it is gone (or, for a name without one, after an hour).
-func removeStaleImports(dir string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, ".*.import-*"))
-	for _, m := range matches {
-		fi, err := os.Lstat(m)
-		if err != nil || !fi.IsDir() {
-			continue
-		}
-		name := filepath.Base(m)
-		rest := name[strings.LastIndex(name, ".import-")+len(".import-"):]
-		pidText, _, _ := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		switch {
-		case err == nil && pid != os.Getpid() && !processAlive(pid):
-		case err != nil && time.Since(fi.ModTime()) > time.Hour:
-		default:
-			continue
-		}
-		os.RemoveAll(m)
-	}
 }
 
 // batchSize is how many records travel together between the reader, the

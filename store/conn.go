@@ -79,3 +79,46 @@ func (t *writeTx) release() {
 		t.turn = nil
 	}
 }
+
+// write runs fn in a write transaction and commits it; a failure names the
+// book and says what is wrong (a full disk, a read-only file). The first
+// write to a new book (see Options.Create) puts the book in place; if
+// another process made the book meanwhile, fn runs again, on that book,
+// so fn must do the same when run twice.
+func (db *DB) write(ctx context.Context, fn func(tx *writeTx) error) (err error) {
+	defer db.explain(&err)
+	for {
+		if err := db.writable(); err != nil {
+			return err
+		}
+		tx, err := db.beginWrite(ctx)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		lost, err := db.commit(ctx, tx)
+		if lost == nil || err != nil {
+			return err
+		}
+		lost.remove()
+	}
+}
+
+// commit commits tx and, when it is the first write to a new book, puts the
+// book in place (publish), holding the turn to write until it is done.
+// When another process made the book meanwhile, it returns this write's
+// new book, for the caller to carry the write over to theirs, which the
+// DB now uses, and then remove.
+func (db *DB) commit(ctx context.Context, tx *writeTx) (*pending, error) {
+	defer tx.release()
+	if err := tx.Tx.Commit(); err != nil {
+		return nil, err
+	}
+	if db.pend == nil {
+		return nil, nil
+	}
+	return db.publish(ctx)
+}

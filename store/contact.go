@@ -15,7 +15,8 @@ import (
 const contactColumns = `id, name, email, phone, phone_formatted, company_name, note, created_at, updated_at`
 
 // FindContactByID implements contacts.Service.
-func (db *DB) FindContactByID(ctx context.Context, id string) (*contacts.Contact, error) {
+func (db *DB) FindContactByID(ctx context.Context, id string) (_ *contacts.Contact, err error) {
+	defer db.explain(&err)
 	canon, ok := contacts.ParseID(id)
 	if !ok {
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
@@ -27,7 +28,8 @@ func (db *DB) FindContactByID(ctx context.Context, id string) (*contacts.Contact
 // in E.164 (what phone systems send) is looked up before any parsing, so a
 // hit costs one indexed read; only a miss or another written form pays for
 // libphonenumber.
-func (db *DB) FindContactByPhone(ctx context.Context, phone string) (*contacts.Contact, error) {
+func (db *DB) FindContactByPhone(ctx context.Context, phone string) (_ *contacts.Contact, err error) {
+	defer db.explain(&err)
 	probe, quick := contacts.QuickE164(phone, db.region)
 	if quick {
 		c, err := db.findByPhone(ctx, probe)
@@ -83,7 +85,8 @@ func findContact(ctx context.Context, q queryer, where string, arg string) (*con
 }
 
 // ListContacts implements contacts.Service.
-func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn func(*contacts.Contact) error) error {
+func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn func(*contacts.Contact) error) (err error) {
+	defer db.explain(&err)
 	query := `SELECT ` + contactColumns + ` FROM contacts`
 	var args []any
 	if f.Phone != "" {
@@ -131,23 +134,18 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 	if err != nil {
 		return nil, err
 	}
-	if err := db.writable(); err != nil {
-		return nil, err
-	}
-	tx, err := db.beginWrite(ctx)
+	err = db.write(ctx, func(tx *writeTx) error {
+		now := db.now()
+		c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), now, now
+		if err := insertContact(ctx, tx, c); err != nil {
+			return err
+		}
+		return indexQueued(ctx, tx)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	now := db.now()
-	c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), now, now
-	if err := insertContact(ctx, tx, c); err != nil {
-		return nil, err
-	}
-	if err := indexQueued(ctx, tx); err != nil {
-		return nil, err
-	}
-	return c, tx.Commit()
+	return c, nil
 }
 
 // UpdateContact implements contacts.Service. updated_at always moves
@@ -158,64 +156,50 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 	if !ok {
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 	}
-	if err := db.writable(); err != nil {
-		return nil, err
-	}
-	tx, err := db.beginWrite(ctx)
+	var c *contacts.Contact
+	err := db.write(ctx, func(tx *writeTx) error {
+		old, err := findContact(ctx, tx, `id = ?`, canon)
+		if err != nil {
+			return err
+		}
+		if c, err = upd.Apply(old, db.region); err != nil {
+			return err
+		}
+		c.UpdatedAt = db.now()
+		if !c.UpdatedAt.After(old.UpdatedAt) {
+			c.UpdatedAt = old.UpdatedAt.Add(time.Second)
+		}
+		if err := updateContact(ctx, tx, c); err != nil {
+			return err
+		}
+		return indexQueued(ctx, tx)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	old, err := findContact(ctx, tx, `id = ?`, canon)
-	if err != nil {
-		return nil, err
-	}
-	c, err := upd.Apply(old, db.region)
-	if err != nil {
-		return nil, err
-	}
-	c.UpdatedAt = db.now()
-	if !c.UpdatedAt.After(old.UpdatedAt) {
-		c.UpdatedAt = old.UpdatedAt.Add(time.Second)
-	}
-	if err := updateContact(ctx, tx, c); err != nil {
-		return nil, err
-	}
-	if err := indexQueued(ctx, tx); err != nil {
-		return nil, err
-	}
-	return c, tx.Commit()
+	return c, nil
 }
 
 // DeleteContacts implements contacts.Service.
 func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
-	if err := db.writable(); err != nil {
-		return err
-	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, id := range ids {
-		canon, ok := contacts.ParseID(id)
-		if !ok {
-			return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
+	return db.write(ctx, func(tx *writeTx) error {
+		for _, id := range ids {
+			canon, ok := contacts.ParseID(id)
+			if !ok {
+				return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
+			}
+			res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, canon)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", canon)
+			}
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, canon)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", canon)
-		}
-	}
-	if err := indexQueued(ctx, tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+		return indexQueued(ctx, tx)
+	})
 }
 
 type execer interface {
@@ -324,40 +308,41 @@ func parseTime(s string) (time.Time, error) {
 // next contact, or nil at the end. Each contact is validated as any write
 // is. It returns the number inserted.
 func (db *DB) InsertContacts(ctx context.Context, next func() (*contacts.Contact, error)) (int, error) {
-	if err := db.writable(); err != nil {
-		return 0, err
-	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer stmt.Close()
-	n := 0
-	for {
-		c, err := next()
+	n, ran := 0, false
+	err := db.write(ctx, func(tx *writeTx) error {
+		if ran {
+			// A new book that another process made first: next has been
+			// read to its end.
+			return fmt.Errorf("%s was made by another process meanwhile; nothing was inserted", db.path)
+		}
+		ran = true
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		if c == nil {
-			break
+		defer stmt.Close()
+		for {
+			c, err := next()
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				break
+			}
+			if err := c.Validate(); err != nil {
+				return err
+			}
+			_, err = stmt.ExecContext(ctx, c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note,
+				c.CreatedAt.UTC().Format(contacts.TimeFormat), c.UpdatedAt.UTC().Format(contacts.TimeFormat))
+			if err := conflictError(ctx, tx, err, c); err != nil {
+				return err
+			}
+			n++
 		}
-		if err := c.Validate(); err != nil {
-			return 0, err
-		}
-		_, err = stmt.ExecContext(ctx, c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note,
-			c.CreatedAt.UTC().Format(contacts.TimeFormat), c.UpdatedAt.UTC().Format(contacts.TimeFormat))
-		if err := conflictError(ctx, tx, err, c); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	if err := indexQueued(ctx, tx); err != nil {
+		return indexQueued(ctx, tx)
+	})
+	if err != nil {
 		return 0, err
 	}
-	return n, tx.Commit()
+	return n, nil
 }

@@ -65,7 +65,8 @@ type ImportResult struct {
 // whole report streams in constant memory. The error is for the import as
 // a whole (I/O, a damaged file, ctx cancelled); rows' problems are in the
 // result and the report.
-func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*ImportRow, error), report func(Problem)) (*ImportResult, error) {
+func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*ImportRow, error), report func(Problem)) (_ *ImportResult, err error) {
+	defer db.explain(&err)
 	switch opts.OnConflict {
 	case "":
 		opts.OnConflict = ConflictFail
@@ -76,27 +77,40 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*Impo
 	if err := db.writable(); err != nil {
 		return nil, err
 	}
+	res, inserted, lost, err := db.importRows(ctx, opts, next, report)
+	if lost == nil || err != nil {
+		return res, err
+	}
+	defer lost.remove()
+	return db.carryImport(ctx, lost.file, opts, res, inserted, report)
+}
+
+// importRows runs an import in one transaction. It returns the positions
+// of the rows it inserted and, when the import was the first write to a
+// new book that another process made meanwhile, this import's new book
+// (see commit).
+func (db *DB) importRows(ctx context.Context, opts ImportOptions, next func() (*ImportRow, error), report func(Problem)) (*ImportResult, *posList, *pending, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	defer tx.Rollback()
 	im, err := newImporter(ctx, tx.Tx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	defer im.close()
 	res := &ImportResult{}
 	for {
 		row, err := next()
 		if err != nil {
-			return res, err
+			return res, nil, nil, err
 		}
 		if row == nil {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return res, nil, nil, err
 		}
 		if row.Err != nil {
 			res.Invalid++
@@ -109,21 +123,71 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*Impo
 			continue
 		}
 		if err := im.write(row, res, report); err != nil {
-			return res, err
+			return res, nil, nil, err
 		}
 	}
 	failed := res.Invalid > 0 && !opts.SkipInvalid || res.Conflicts > 0 && opts.OnConflict == ConflictFail
 	if failed || opts.DryRun {
-		return res, nil
+		return res, nil, nil, nil
 	}
 	if err := indexQueued(ctx, tx); err != nil {
-		return res, err
+		return res, nil, nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return res, err
+	lost, err := db.commit(ctx, tx)
+	if err != nil {
+		return res, nil, nil, err
 	}
-	res.Written = true
-	return res, nil
+	res.Written = lost == nil
+	return res, &im.inserted, lost, nil
+}
+
+// carryImport carries an import into a new book over to the book that
+// another process made meanwhile, which db now is: the contacts the import
+// wrote to its own new book, in file, are imported into this one, with the
+// same options, and each conflict with what this book holds is reported
+// at the position of the row it came from. first is what the import did
+// in its own book; the result is what it did in all.
+func (db *DB) carryImport(ctx context.Context, file string, opts ImportOptions, first *ImportResult, inserted *posList, report func(Problem)) (*ImportResult, error) {
+	src, err := openBook(ctx, file, db.path, Options{})
+	if err != nil {
+		return first, err
+	}
+	defer src.Close()
+	rows, err := src.db.QueryContext(ctx, `SELECT rowid, `+contactColumns+` FROM contacts ORDER BY rowid`)
+	if err != nil {
+		return first, err
+	}
+	defer rows.Close()
+	var (
+		rowid int64
+		r     row
+	)
+	dest := append([]any{&rowid}, r.dest()...)
+	next := func() (*ImportRow, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		c, err := r.contact()
+		if err != nil {
+			return nil, err
+		}
+		in := &ImportRow{Contact: c, OwnID: true}
+		if i := rowid - 1; i >= 0 && i < int64(inserted.len()) {
+			in.Pos = inserted.at(int(i))
+		}
+		return in, nil
+	}
+	res, _, _, err := db.importRows(ctx, opts, next, report)
+	if err != nil {
+		return first, err
+	}
+	return &ImportResult{
+		Created: res.Created, Updated: first.Updated + res.Updated, Unchanged: first.Unchanged + res.Unchanged,
+		Skipped: first.Skipped + res.Skipped, Invalid: first.Invalid, Conflicts: res.Conflicts, Written: res.Written,
+	}, nil
 }
 
 // importer holds an import's prepared statements and what it has inserted.

@@ -56,16 +56,16 @@ func (db *DB) CreateKey(ctx context.Context, name string) (*contacts.APIKey, str
 	if company == "" {
 		return nil, "", fmt.Errorf("%s: API keys need a book file named <company>.db", db.path)
 	}
-	if err := db.writable(); err != nil {
-		return nil, "", err
-	}
 	secret, err := contacts.NewAPIKeySecret(company)
 	if err != nil {
 		return nil, "", err
 	}
 	k := &contacts.APIKey{ID: contacts.NewID(), Name: name, CreatedAt: db.now()}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, created_at) VALUES (?, ?, ?, ?)`,
-		k.ID, k.Name, hashSecret(secret), k.CreatedAt.Format(contacts.TimeFormat))
+	err = db.write(ctx, func(tx *writeTx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, created_at) VALUES (?, ?, ?, ?)`,
+			k.ID, k.Name, hashSecret(secret), k.CreatedAt.Format(contacts.TimeFormat))
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -74,7 +74,8 @@ func (db *DB) CreateKey(ctx context.Context, name string) (*contacts.APIKey, str
 
 // ListKeys returns the book's API keys, oldest first. There are few, so
 // they come as a slice.
-func (db *DB) ListKeys(ctx context.Context) ([]*contacts.APIKey, error) {
+func (db *DB) ListKeys(ctx context.Context) (_ []*contacts.APIKey, err error) {
+	defer db.explain(&err)
 	rows, err := db.db.QueryContext(ctx, `SELECT id, name, created_at, last_used_at FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, err
@@ -111,19 +112,18 @@ func (db *DB) RevokeKey(ctx context.Context, id string) error {
 	if !ok {
 		return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %q", id)
 	}
-	if err := db.writable(); err != nil {
-		return err
-	}
-	res, err := db.db.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, canon)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %s", canon)
-	}
-	return nil
+	return db.write(ctx, func(tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, canon)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %s", canon)
+		}
+		return nil
+	})
 }
 
 // errKeyRejected says nothing of why a key failed (malformed, another

@@ -58,7 +58,8 @@ const shortTerm = 3
 // match (a weight scales the term frequency, which saturates), and it
 // must rank every match: on a million contacts bm25() alone costs 45 ms for
 // the 16,000 contacts that "stephen" finds.
-func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn func(*contacts.Contact) error) error {
+func (db *DB) SearchContacts(ctx context.Context, query string, limit int, fn func(*contacts.Contact) error) (err error) {
+	defer db.explain(&err)
 	q, err := parseSearch(query)
 	if err != nil {
 		return err
@@ -221,15 +222,7 @@ func searchPending(ctx context.Context, q queryer) (bool, error) {
 // write of the store indexes its own before it commits. A search does it
 // first when it finds the queue not empty.
 func (db *DB) IndexSearch(ctx context.Context) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := indexQueued(ctx, tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return db.write(ctx, func(tx *writeTx) error { return indexQueued(ctx, tx) })
 }
 
 // ValidateSearch checks a query as SearchContacts does, without a book:

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,6 +117,9 @@ func BenchmarkImportSearchIndex(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				path := filepath.Join(b.TempDir(), "import.db")
+				if err := os.WriteFile(path, nil, 0o600); err != nil { // there to drop the triggers of
+					b.Fatal(err)
+				}
 				db, err := store.Open(ctx, path, store.Options{Create: true})
 				if err != nil {
 					b.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,8 +54,14 @@ func Path(dir, company string) (string, error) {
 type Options struct {
 	// Region is the default region for national numbers (ISO 3166 alpha-2).
 	Region string
-	// Create makes the directory (mode 0700) and the file (mode 0600) when
-	// they are missing. Without it, a missing file is ErrNoBook.
+	// Create makes a new book when there is none: in a temporary file
+	// beside where it belongs (making the directory, mode 0700, if
+	// needed), which reads as an empty book and which the first write that
+	// commits puts in place, mode 0600. A first write that fails leaves
+	// nothing behind. If another process makes the book meanwhile, the
+	// write runs again on that book, which the DB uses from then on.
+	// Until its first write, such a DB serves one goroutine at a time.
+	// Without Create, a missing file is ErrNoBook.
 	Create bool
 	// MaxConns, when positive, bounds the connections the book holds
 	// open, and keeps that many open between uses: what a server that
@@ -68,9 +75,13 @@ type Options struct {
 // DB is one company's address book.
 type DB struct {
 	db       *sql.DB
-	path     string
+	path     string // the book, as messages name it
+	file     string // the file open: path, or a new book's temporary file
+	opts     Options
 	region   string
-	readOnly bool // the file's permissions do not let this user write it
+	readOnly bool   // the book cannot be written here, for the reason roWhy
+	roWhy    string // "its permissions do not let you write it", ...
+	pend     *pending
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -98,42 +109,80 @@ type DB struct {
 var _ contacts.Service = (*DB)(nil)
 
 // Open opens the book at path, initializing an empty file and migrating an
-// older schema. A file that is not a contacts database, or that a newer
-// version wrote, is refused and left untouched.
+// older schema. A file that is not a contacts database, that a newer
+// version wrote, or that is not a plain file, is refused and left
+// untouched, as is a book whose -wal, -shm or -journal is not a plain
+// file. A book this process cannot write (its permissions, a read-only
+// file system, a directory it cannot create files in) is opened for
+// reading, and writes to it are refused, saying why.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Create {
-		if err := create(abs); err != nil {
-			return nil, err
-		}
-	}
-	fi, err := os.Lstat(abs)
-	if errors.Is(err, fs.ErrNotExist) {
+	_, err = os.Lstat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && opts.Create:
+		return create(ctx, abs, opts)
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, ErrNoBook
-	} else if err != nil {
+	case err != nil:
+		return nil, pathError(abs, err)
+	}
+	return openBook(ctx, abs, abs, opts)
+}
+
+// openBook opens the book in file, which messages call path.
+func openBook(ctx context.Context, file, path string, opts Options) (*DB, error) {
+	opts.Create = false
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, pathError(path, err)
+	}
+	if err := checkBookFile(path, fi); err != nil {
 		return nil, err
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("%s is a symbolic link; refusing to open it (a book must be a plain file)", abs)
-	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", abs)
+	if err := checkSideFiles(file); err != nil {
+		return nil, err
+	}
+	// A book this user may not write (chmod 0400, another user's file, a
+	// read-only mount or directory) is opened read-only and, when its
+	// write-ahead log holds nothing, immutable: SQLite then reads it
+	// without the -wal and -shm files a WAL reader otherwise makes beside
+	// it, so reading touches nothing. A log that holds committed changes
+	// must be read, which an immutable open would not do.
+	roWhy, err := access(file)
+	if err != nil {
+		return nil, err
+	}
+	if roWhy == "" {
+		fixSideFiles(file, fi.Mode().Perm())
 	}
 
-	// A book this user may not write (chmod 0400, another user's file) is
-	// opened read-only and, when no other process is writing it, immutable:
-	// SQLite then reads it without creating the -wal and -shm files a WAL
-	// reader otherwise leaves beside it, so reading touches nothing.
-	readOnly := false
-	if f, err := os.OpenFile(abs, os.O_RDWR, 0); err == nil {
-		f.Close()
-		fixSideFiles(abs, fi.Mode().Perm())
-	} else if errors.Is(err, fs.ErrPermission) {
-		readOnly = true
+	for {
+		db, err := openPools(file, path, opts, roWhy)
+		if err != nil {
+			return nil, err
+		}
+		err = db.initSchema(ctx)
+		if err == nil {
+			return db, nil
+		}
+		db.closePools()
+		// On a full disk SQLite cannot make the -shm file a reader needs:
+		// the book can still be read, as on read-only media, when its
+		// write-ahead log holds nothing.
+		if roWhy == "" && file == path && !walHasContent(file) && isIOErr(err) && noSpace(file) {
+			roWhy = noSpaceWhy
+			continue
+		}
+		return nil, db.openError(err)
 	}
+}
 
+// openPools opens the connection pools of a book, read-only when roWhy
+// says why the book cannot be written.
+func openPools(file, path string, opts Options, roWhy string) (*DB, error) {
 	// Per-connection settings go in the DSN, so that every pooled
 	// connection has them. journal_mode is not among them: it is persistent
 	// and set once, when the file is ours, so that a foreign file is never
@@ -151,16 +200,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		q.Add("_pragma", "mmap_size(1073741824)")
 	}
 	q.Set("_txlock", "immediate")
-	if readOnly {
+	if roWhy != "" {
 		q.Set("mode", "ro")
-		if wal, err := os.Stat(abs + "-wal"); err != nil || wal.Size() == 0 {
+		if !walHasContent(file) {
 			q.Set("immutable", "1")
 		}
 	}
-	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
+	dsn := (&url.URL{Scheme: "file", Path: file, RawQuery: q.Encode()}).String()
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", abs, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	// A server keeps several requests in the book at once. database/sql
 	// keeps two idle connections by default and closes the others as they
@@ -173,42 +222,45 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		sdb.SetMaxIdleConns(opts.MaxConns)
 		if streams, err = sql.Open("sqlite", dsn); err != nil {
 			sdb.Close()
-			return nil, fmt.Errorf("open %s: %w", abs, err)
+			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 		streams.SetMaxIdleConns(1)
 	}
-	db := &DB{db: sdb, path: abs, region: opts.Region, readOnly: readOnly, Now: time.Now,
-		stmts: map[string]*sql.Stmt{}, writeTurn: make(chan struct{}, 1), stamp: stampFile{path: abs + "-shm"}, streams: streams}
-	if err := db.init(ctx); err != nil {
-		db.closePools()
-		return nil, err
-	}
-	return db, nil
+	return &DB{db: sdb, path: path, file: file, opts: opts, region: opts.Region, readOnly: roWhy != "", roWhy: roWhy, Now: time.Now,
+		stmts: map[string]*sql.Stmt{}, writeTurn: make(chan struct{}, 1), stamp: stampFile{path: file + "-shm"}, streams: streams}, nil
 }
 
-// create makes the directory and an empty file with private modes. Several
-// processes may race here: the first creates, the others find the file.
-func create(path string) error {
-	dir := filepath.Dir(path)
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create data directory: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("create address book: %w", err)
-	}
-	return f.Close()
+// noSpaceWhy is why a book on a full disk can only be read.
+const noSpaceWhy = "there is no space left on its device"
+
+// isIOErr reports whether SQLite failed to read or write a file.
+func isIOErr(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_IOERR || se.Code()&0xff == sqlite3.SQLITE_FULL || se.Code()&0xff == sqlite3.SQLITE_CANTOPEN)
+}
+
+// isCantOpen reports whether SQLite could not open a file it needed.
+func isCantOpen(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_CANTOPEN || se.Code() == sqlite3.SQLITE_READONLY_CANTINIT)
 }
 
 // Path returns the book's file.
 func (db *DB) Path() string { return db.path }
 
-// Close closes the book. SQLite checkpoints the WAL on the last close.
+// Close closes the book. SQLite checkpoints the WAL on the last close. A
+// new book that no write put in place is removed.
 func (db *DB) Close() error {
+	err := db.closeAll()
+	if db.pend != nil {
+		db.pend.remove()
+		db.pend = nil
+	}
+	return err
+}
+
+// closeAll closes the statements, the WAL stamp and the pools.
+func (db *DB) closeAll() error {
 	db.stmtMu.Lock()
 	for _, st := range db.stmts {
 		st.Close()
@@ -233,43 +285,98 @@ func (db *DB) closePools() error {
 type header struct {
 	appID, version, objects int
 	journalMode             string
+	schema                  string // the names of schemaObjects it has, space-separated
 }
+
+// schemaObjects are the tables, indexes, views and triggers the
+// migrations make, with the version that made each: a book of ours that
+// lacks one is damaged, and is refused before any command uses it.
+var schemaObjects = []struct {
+	name  string
+	since int
+}{
+	{"contacts", 1}, {"contacts_newest", 1},
+	{"api_keys", 2},
+	{"contacts_search_source", 3}, {"contacts_fts", 3}, {"contacts_phone_fts", 3}, {"contacts_search_queue", 3},
+	{"contacts_search_insert", 3}, {"contacts_search_update", 3}, {"contacts_search_delete", 3},
+}
+
+var headerQuery = func() string {
+	names := make([]string, len(schemaObjects))
+	for i, o := range schemaObjects {
+		names[i] = "'" + o.name + "'"
+	}
+	return `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema),
+		(SELECT journal_mode FROM pragma_journal_mode),
+		(SELECT coalesce(group_concat(name, ' '), '') FROM sqlite_schema WHERE name IN (` + strings.Join(names, ", ") + `))`
+}()
 
 func readHeader(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (header, error) {
 	var h header
-	err := q.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
-		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema),
-		(SELECT journal_mode FROM pragma_journal_mode)`).Scan(&h.appID, &h.version, &h.objects, &h.journalMode)
+	err := q.QueryRowContext(ctx, headerQuery).Scan(&h.appID, &h.version, &h.objects, &h.journalMode, &h.schema)
 	return h, err
 }
 
-// check refuses a file that is not ours, or is newer than this binary.
-// It reports whether the schema needs migrating.
+// missing returns the objects a book of its version should have and lacks.
+func (h header) missing() []string {
+	have := strings.Fields(h.schema)
+	var missing []string
+	for _, o := range schemaObjects {
+		if o.since <= h.version && !slices.Contains(have, o.name) {
+			missing = append(missing, o.name)
+		}
+	}
+	return missing
+}
+
+// check refuses a file that is not ours, is newer than this binary, or is
+// damaged. It reports whether the schema needs migrating.
 func (db *DB) check(h header) (bool, error) {
 	switch {
-	case h.appID == 0 && h.objects == 0:
+	case h.appID == 0 && h.objects == 0 && h.version == 0:
 		return true, nil // empty: ours to initialize
+	case h.appID == 0 && h.objects == 0:
+		return false, fmt.Errorf("%s is not a contacts database (an SQLite file with no tables, marked with version %d by another program); it was left untouched", db.path, h.version)
 	case h.appID != ApplicationID:
 		return false, fmt.Errorf("%s is not a contacts database (it belongs to another program); it was left untouched", db.path)
 	case h.version > len(migrations):
 		return false, fmt.Errorf("%s was written by a newer version of contacts (schema %d; this binary knows %d); upgrade contacts to use it; it was left untouched", db.path, h.version, len(migrations))
+	case h.version < 1:
+		return false, fmt.Errorf("%s is damaged (marked as a contacts database, with schema version %d); restore it from a backup; it was left untouched", db.path, h.version)
+	}
+	if missing := h.missing(); len(missing) > 0 {
+		return false, fmt.Errorf("%s is damaged (its schema, version %d, lacks %s); restore it from a backup; it was left untouched", db.path, h.version, strings.Join(missing, ", "))
 	}
 	return h.version < len(migrations), nil
 }
 
-func (db *DB) init(ctx context.Context) error {
+// openError explains why the book could not be opened.
+func (db *DB) openError(err error) error {
+	if db.readOnly && isCantOpen(err) && walHasContent(db.file) {
+		name := filepath.Base(db.path)
+		return fmt.Errorf("cannot read %s: %s-wal holds changes not yet in the book, which SQLite reads only with %s-shm beside it, and it cannot make that file here (%s): open the book once where it can be written", db.path, name, name, db.roWhy)
+	}
+	return bookError(db.path, err)
+}
+
+// initSchema checks the file and makes it ready: migrated, in WAL mode.
+func (db *DB) initSchema(ctx context.Context) error {
 	h, err := readHeader(ctx, db.db)
 	if err != nil {
-		return db.fileError(err)
+		return err
 	}
 	pending, err := db.check(h)
 	if err != nil {
 		return err
 	}
 	if pending && db.readOnly {
-		return fmt.Errorf("%s needs its schema upgraded (to version %d), and it is read-only: open it once as a user who can write it", db.path, len(migrations))
+		if h.objects == 0 {
+			return fmt.Errorf("%s is empty, and it cannot be made a contacts book: %s", db.path, db.roWhy)
+		}
+		return fmt.Errorf("%s needs its schema upgraded (to version %d), and it is read-only (%s): open it once where it can be written", db.path, len(migrations), db.roWhy)
 	}
 	if pending {
 		if err := db.migrate(ctx); err != nil {
@@ -319,22 +426,6 @@ func (db *DB) useWAL(ctx context.Context) error {
 	}
 }
 
-// fileError explains an error SQLite gave on first reading the file.
-func (db *DB) fileError(err error) error {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_NOTADB:
-			return fmt.Errorf("%s is not a contacts database (not an SQLite file); it was left untouched", db.path)
-		case sqlite3.SQLITE_CORRUPT:
-			return fmt.Errorf("%s is damaged (SQLite reports corruption); restore it from a backup", db.path)
-		case sqlite3.SQLITE_CANTOPEN:
-			return fmt.Errorf("cannot open %s: %w", db.path, err)
-		}
-	}
-	return fmt.Errorf("%s: %w", db.path, err)
-}
-
 // migration is one embedded schema change; its number is its user_version.
 type migration struct {
 	version int
@@ -372,12 +463,12 @@ func loadMigrations() []migration {
 func (db *DB) migrate(ctx context.Context) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return db.fileError(err)
+		return err
 	}
 	defer tx.Rollback()
 	h, err := readHeader(ctx, tx)
 	if err != nil {
-		return db.fileError(err)
+		return err
 	}
 	pending, err := db.check(h)
 	if err != nil || !pending {
@@ -411,21 +502,11 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
 // that names the file, rather than SQLite's "attempt to write a readonly
 // database" at the first statement.
 func (db *DB) writable() error {
+	if db.roWhy == noSpaceWhy {
+		return fmt.Errorf("no space left on the device holding %s; nothing was written", db.path)
+	}
 	if db.readOnly {
-		return fmt.Errorf("%s is read-only: its permissions do not let you write it; nothing was written", db.path)
+		return fmt.Errorf("%s is read-only: %s; nothing was written", db.path, db.roWhy)
 	}
 	return nil
-}
-
-// fixSideFiles gives a book's -wal and -shm files the book's own mode when
-// they lost it: a reader of a book made read-only (chmod 0400) that left
-// them read-only too would otherwise keep the book read-only after its
-// owner gives the write permission back. Failures are ignored: SQLite
-// reports any real problem.
-func fixSideFiles(path string, mode fs.FileMode) {
-	for _, side := range []string{"-wal", "-shm"} {
-		if fi, err := os.Stat(path + side); err == nil && fi.Mode().Perm() != mode {
-			os.Chmod(path+side, mode)
-		}
-	}
 }

@@ -24,8 +24,21 @@ func MustOpen(tb testing.TB) *store.DB {
 	return MustOpenPath(tb, filepath.Join(tb.TempDir(), "books", "acme.db"))
 }
 
+// MustOpenPath opens the book at path, making it (and its directory) first
+// when it is missing: an empty file, which Open initializes in place, so
+// that the book is there from the start, as tests that also open the file
+// themselves need. (Open with Create alone puts a new book in place at its
+// first write: TestCreate.)
 func MustOpenPath(tb testing.TB, path string) *store.DB {
 	tb.Helper()
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	db, err := store.Open(context.Background(), path, store.Options{Create: true, Region: "DK"})
 	if err != nil {
 		tb.Fatal(err)
@@ -59,10 +72,14 @@ func ptr(s string) *string { return &s }
 
 func TestOpen(t *testing.T) {
 	t.Run("Modes", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "data")
-		db := MustOpenPath(t, filepath.Join(dir, "acme.db"))
+		dir := filepath.Join(t.TempDir(), "data", "books")
+		db, err := store.Open(context.Background(), filepath.Join(dir, "acme.db"), store.Options{Create: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
 		MustCreate(t, db, contacts.NewContact{Phone: "+4520123456"})
-		for path, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, db.Path(): 0o600} {
+		for path, want := range map[string]os.FileMode{filepath.Dir(dir): 0o700 | os.ModeDir, dir: 0o700 | os.ModeDir, db.Path(): 0o600} {
 			fi, err := os.Stat(path)
 			if err != nil {
 				t.Fatal(err)

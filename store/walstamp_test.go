@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,6 +12,9 @@ import (
 func TestWALStamp(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "acme.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil { // the book is there from the start
+		t.Fatal(err)
+	}
 	open := func() *DB {
 		db, err := Open(ctx, path, Options{Create: true})
 		if err != nil {
