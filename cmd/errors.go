@@ -19,7 +19,8 @@ const (
 	exitNotFound    = 3
 	exitInvalid     = 4
 	exitConflict    = 5
-	exitInterrupted = 130
+	exitInterrupted = 130 // SIGINT: 128 + its number, as shells report it
+	exitTerminated  = 143 // SIGTERM
 )
 
 // usageErrorf returns an EUSAGE error: the command was used wrongly.
@@ -31,6 +32,10 @@ func usageErrorf(format string, args ...any) error {
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
+	}
+	var se *signalError
+	if errors.As(err, &se) {
+		return signalStatus(se.sig)
 	}
 	if errors.Is(err, context.Canceled) {
 		return exitInterrupted

@@ -34,6 +34,9 @@ type Factory struct {
 	// cmdPath is the command being run ("contacts keys create"), for
 	// messages that name it.
 	cmdPath string
+	// signals stops the command on SIGINT or SIGTERM; nil when Run is
+	// called in-process.
+	signals *signalHandler
 }
 
 // globalFlags are the persistent flags of the root command.

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/build"
@@ -20,15 +18,16 @@ import (
 // Main runs the command line on the process's arguments and streams and
 // returns the exit status.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ios := iostreams.System()
+	ctx, stop := handleSignals(context.Background(), ios.ErrOut)
 	defer stop()
-	return Run(ctx, os.Args[1:], iostreams.System())
+	return Run(ctx, os.Args[1:], ios)
 }
 
 // Run runs the command line with args and returns the exit status. Errors
 // are printed here, once.
 func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
-	f := &Factory{IO: ios}
+	f := &Factory{IO: ios, signals: signalsOf(ctx)}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
@@ -46,8 +45,14 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	if !f.signals.claim() {
+		select {} // a signal is ending the process, with its own message
+	}
 	if err == nil {
 		return exitOK
+	}
+	if se := interruptedBy(ctx); se != nil && errors.Is(err, context.Canceled) {
+		err = se
 	}
 	err = classifyCobraError(err)
 	printError(ios.ErrOut, err, f.wantsJSON())
@@ -127,10 +132,12 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 			case "help", "completion", "bash", "zsh", "fish", "powershell", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 				return nil
 			}
-			if _, err := f.Config(); err != nil {
-				return err
+			_, err := f.Config()
+			if err == nil {
+				err = f.setupJSONFilter(cmd)
 			}
-			return f.setupJSONFilter(cmd)
+			f.signals.setJSON(f.wantsJSON()) // for an error printed on a signal
+			return err
 		},
 	}
 	root.SetVersionTemplate("contacts {{.Version}}\n")
