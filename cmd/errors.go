@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/editor"
 	"github.com/phoneinc/contacts/internal/output"
 )
 
@@ -59,6 +60,10 @@ func printError(w io.Writer, err error, asJSON bool) {
 	msg := oneLine(err.Error())
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
+		var re *editor.RescueError
+		if errors.As(err, &re) && re.Path != "" {
+			msg += "; your text is saved in " + re.Path
+		}
 	}
 	if !asJSON {
 		fmt.Fprintf(w, "contacts: %s\n", output.Safe(msg, false))

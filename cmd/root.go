@@ -51,11 +51,11 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	if err == nil {
 		return exitOK
 	}
-	if se := interruptedBy(ctx); se != nil && errors.Is(err, context.Canceled) {
-		err = se
-	}
 	err = classifyCobraError(err)
 	printError(ios.ErrOut, err, f.wantsJSON())
+	if se := interruptedBy(ctx); se != nil && errors.Is(err, context.Canceled) {
+		return signalStatus(se.sig)
+	}
 	return exitCode(err)
 }
 
@@ -94,6 +94,8 @@ CONFIGURATION
 
   The config file is --config FILE (or CONTACTS_CONFIG), else
   $XDG_CONFIG_HOME/contacts/config.yaml (~/.config/contacts/config.yaml) if it exists.
+  It must be a regular file of at most 1 MiB, and each setting one value (a list,
+  a mapping or a date is refused: quote a value to mean the text).
 
 CLIENT MODE
   With a server set (a 'contacts serve', or any server of the Phone.inc Contacts
@@ -109,10 +111,18 @@ EXIT STATUS
   1  anything else: I/O, a damaged or foreign database file; in client mode, a
      server that cannot be reached or that rejects the API key
   2  usage: unknown flag, missing argument, bad company name, missing --config file,
-     rm without --yes when not on a terminal
+     a config file that is not a regular file of at most 1 MiB or that has a setting
+     of the wrong type, rm without --yes when not on a terminal
   3  not found: unknown id or phone; lookup with no match
   4  invalid input: bad phone, bad email, note too long (nothing is written)
-  5  conflict: the phone number belongs to another contact (nothing is written)`
+  5  conflict: the phone number belongs to another contact (nothing is written)
+  130  stopped by SIGINT (^C)
+  143  stopped by SIGTERM
+
+  A signal stops any command: the first one at once where the command can stop
+  cleanly, else within 2 seconds; a second one at once. Every write is one
+  transaction, so a stopped command leaves the book as it was or with its
+  change whole. serve stops gracefully instead (see contacts serve --help).`
 
 // NewCmdRoot returns the root command with every subcommand.
 func NewCmdRoot(f *Factory) *cobra.Command {

@@ -3,12 +3,15 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/phoneinc/contacts/internal/editor"
 )
 
 // lockedBuffer is what the handler prints to, read by the test.
@@ -156,6 +159,28 @@ func TestExitCodeOfSignal(t *testing.T) {
 	} {
 		if got := exitCode(tc.err); got != tc.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestPrintInterrupted: a command stopped by a signal prints
+// "interrupted", whatever wrapped the cancellation, but keeps the path of
+// the rescue file that edit saved the user's text in.
+func TestPrintInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{context.Canceled, "contacts: interrupted\n"},
+		{&signalError{syscall.SIGTERM}, "contacts: interrupted\n"},
+		{fmt.Errorf("begin: %w", context.Canceled), "contacts: interrupted\n"},
+		{&editor.RescueError{Err: context.Canceled, Path: "/tmp/contacts-edit-1.yaml"},
+			"contacts: interrupted; your text is saved in /tmp/contacts-edit-1.yaml\n"},
+	} {
+		var b strings.Builder
+		printError(&b, tc.err, false)
+		if b.String() != tc.want {
+			t.Errorf("%v: printed %q, want %q", tc.err, b.String(), tc.want)
 		}
 	}
 }
