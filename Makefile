@@ -15,7 +15,7 @@ export GOTOOLCHAIN := auto
 # FUZZSHORT. See docs/RELIABILITY.md.
 FUZZTIME  ?= 60s
 FUZZSHORT ?= 3s
-FUZZ_TARGETS := .:FuzzNormalizePhone .:FuzzValidateEmail .:FuzzValidateCompany .:FuzzContactJSON \
+FUZZ_TARGETS := .:FuzzNormalizePhone .:FuzzValidateEmail .:FuzzValidateCompany .:FuzzContactJSON .:FuzzCheckJSONObject \
 	./internal/format:FuzzCSVRead ./internal/format:FuzzVCardRead ./internal/format:FuzzJSONRead \
 	./internal/format:FuzzJSONLRead ./internal/format:FuzzDetect ./internal/httpapi:FuzzRequest \
 	./store:FuzzSearch ./cmd:FuzzConfigFile

@@ -45,6 +45,10 @@ Your text, if it differed from the contact, is then kept in a rescue file
 editor that exits non-zero changes nothing (exit 1). The file being edited
 is private (mode 0600) and removed afterwards.
 
+While the editor runs, ^C (SIGINT) is the editor's, and edit goes on when
+it exits. SIGTERM stops edit when the editor exits: changes are not applied
+but kept in a rescue file (exit 143).
+
 With no field flag and no terminal, edit is a usage error (exit 2).`,
 		Example: `  $ contacts edit 01JVWX3G8K9Q2M4N5P6R7S8T9V --note "Prefers email follow-ups."
   $ contacts edit "+45 20 12 34 56" --email ""        # clear the e-mail
@@ -151,8 +155,14 @@ func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
 	if !f.IO.IsStdoutTTY() {
 		screen = f.IO.ErrOut
 	}
+	run := editor.Runner(editor.Command(os.Getenv), f.IO.In, screen, f.IO.ErrOut)
 	ed := &editor.Editor{
-		Run:    editor.Runner(editor.Command(os.Getenv), f.IO.In, screen, f.IO.ErrOut),
+		Run: func(path string) error {
+			// ^C on the terminal reaches the editor too, which may use it
+			// (vi's insert mode does): it is the editor's, not a stop.
+			defer f.signals.holdInterrupt()()
+			return run(path)
+		},
 		Region: cfg.Region,
 	}
 	got, changed, err := ed.Edit(c, func(upd contacts.ContactUpdate) (*contacts.Contact, error) {

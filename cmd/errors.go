@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/editor"
 	"github.com/phoneinc/contacts/internal/output"
 )
 
@@ -19,7 +20,8 @@ const (
 	exitNotFound    = 3
 	exitInvalid     = 4
 	exitConflict    = 5
-	exitInterrupted = 130
+	exitInterrupted = 130 // SIGINT: 128 + its number, as shells report it
+	exitTerminated  = 143 // SIGTERM
 )
 
 // usageErrorf returns an EUSAGE error: the command was used wrongly.
@@ -31,6 +33,10 @@ func usageErrorf(format string, args ...any) error {
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
+	}
+	var se *signalError
+	if errors.As(err, &se) {
+		return signalStatus(se.sig)
 	}
 	if errors.Is(err, context.Canceled) {
 		return exitInterrupted
@@ -54,6 +60,10 @@ func printError(w io.Writer, err error, asJSON bool) {
 	msg := oneLine(err.Error())
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
+		var re *editor.RescueError
+		if errors.As(err, &re) && re.Path != "" {
+			msg += "; your text is saved in " + re.Path
+		}
 	}
 	if !asJSON {
 		fmt.Fprintf(w, "contacts: %s\n", output.Safe(msg, false))

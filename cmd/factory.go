@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,9 @@ type Factory struct {
 	// cmdPath is the command being run ("contacts keys create"), for
 	// messages that name it.
 	cmdPath string
+	// signals stops the command on SIGINT or SIGTERM; nil when Run is
+	// called in-process.
+	signals *signalHandler
 }
 
 // globalFlags are the persistent flags of the root command.
@@ -97,17 +101,25 @@ func (f *Factory) loadConfig() (*Config, error) {
 	}
 	cfg := &Config{}
 	if path != "" {
-		v.SetConfigFile(path)
-		v.SetConfigType("yaml")
-		err := v.ReadInConfig()
+		b, err := readConfigFile(path)
+		var pe *fs.PathError
 		switch {
-		case err == nil:
-			cfg.File = path
 		case errors.Is(err, fs.ErrNotExist) && explicit:
 			return nil, usageErrorf("--config: %s does not exist", path)
 		case errors.Is(err, fs.ErrNotExist):
+		case errors.As(err, &pe):
+			return nil, fmt.Errorf("config file %s: %v", path, pe.Err)
+		case err != nil:
+			return nil, err
 		default:
-			return nil, fmt.Errorf("config file %s does not parse: %s", path, oneLine(err.Error()))
+			v.SetConfigType("yaml")
+			if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
+				return nil, fmt.Errorf("config file %s does not parse: %s", path, oneLine(err.Error()))
+			}
+			if err := checkConfigTypes(v, path); err != nil {
+				return nil, err
+			}
+			cfg.File = path
 		}
 	}
 	v.SetDefault("company", contacts.DefaultCompany)

@@ -31,6 +31,8 @@ func FuzzConfigFile(f *testing.F) {
 		"\xff\xfe", "\xef\xbb\xbfcompany: acme\n", "company: \"\\e[2Jx\"\n", "company: \"\\u202eacme\"\n", strings.Repeat("a: 1\n", 1000),
 		"output: JSON\ncompany: ' acme '\n", "company: \"acme\\n\"\n", "<<: {company: acme}\n", "company: !!str 1\n",
 		"\"\\e]0;pwn\\a\\e[2J\": 1\n",
+		"data_dir: [1]\n", "region: {a: b}\n", "server: [x]\n", "api_key: {a: 1}\n", "company: 2001-12-14\n",
+		"data_dir: 2001-12-14T10:00:00Z\n", "Region: [dk]\n", "output:\n  - json\n", "data_dir.x: 1\n",
 	} {
 		f.Add([]byte(s))
 	}

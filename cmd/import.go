@@ -188,6 +188,7 @@ type batch struct {
 // (normalizing a number costs microseconds), and next hands the rows back
 // in file order, so the report and first-wins/last-wins follow the file.
 type rowPipeline struct {
+	parent  context.Context // the import's: when it is cancelled, so is the import
 	out     chan *batch
 	fatal   chan error
 	cancel  context.CancelFunc
@@ -201,9 +202,10 @@ type rowPipeline struct {
 }
 
 func prepareRows(ctx context.Context, reader format.Reader, region string, fm format.Format, bar *progress.Bar, rep *importReport) *rowPipeline {
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	p := &rowPipeline{
-		out: make(chan *batch, 16), fatal: make(chan error, 1), cancel: cancel,
+		parent: parent, out: make(chan *batch, 16), fatal: make(chan error, 1), cancel: cancel,
 		pending: map[int]*batch{}, now: time.Now().UTC().Truncate(time.Second), rep: rep, vcard: fm == format.VCard,
 	}
 	work := make(chan *batch, 16)
@@ -286,14 +288,26 @@ func (p *rowPipeline) next() (*store.ImportRow, error) {
 			p.want++
 			continue
 		}
-		b, ok := <-p.out
+		var b *batch
+		ok := false
+		select {
+		case b, ok = <-p.out:
+		case <-p.parent.Done():
+			// A signal: stop now, even with the reader blocked on its
+			// input, and never take the rows read so far for the whole
+			// file.
+			return nil, p.parent.Err()
+		}
 		if !ok {
 			select {
 			case err := <-p.fatal:
 				return nil, err
 			default:
-				return nil, nil
 			}
+			if err := p.parent.Err(); err != nil {
+				return nil, err
+			}
+			return nil, nil
 		}
 		p.pending[b.seq] = b
 	}

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/build"
@@ -20,15 +18,16 @@ import (
 // Main runs the command line on the process's arguments and streams and
 // returns the exit status.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ios := iostreams.System()
+	ctx, stop := handleSignals(context.Background(), ios.ErrOut)
 	defer stop()
-	return Run(ctx, os.Args[1:], iostreams.System())
+	return Run(ctx, os.Args[1:], ios)
 }
 
 // Run runs the command line with args and returns the exit status. Errors
 // are printed here, once.
 func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
-	f := &Factory{IO: ios}
+	f := &Factory{IO: ios, signals: signalsOf(ctx)}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
@@ -46,11 +45,17 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	if !f.signals.claim() {
+		select {} // a signal is ending the process, with its own message
+	}
 	if err == nil {
 		return exitOK
 	}
 	err = classifyCobraError(err)
 	printError(ios.ErrOut, err, f.wantsJSON())
+	if se := interruptedBy(ctx); se != nil && errors.Is(err, context.Canceled) {
+		return signalStatus(se.sig)
+	}
 	return exitCode(err)
 }
 
@@ -89,6 +94,8 @@ CONFIGURATION
 
   The config file is --config FILE (or CONTACTS_CONFIG), else
   $XDG_CONFIG_HOME/contacts/config.yaml (~/.config/contacts/config.yaml) if it exists.
+  It must be a regular file of at most 1 MiB, and each setting one value (a list,
+  a mapping or a date is refused: quote a value to mean the text).
 
 CLIENT MODE
   With a server set (a 'contacts serve', or any server of the Phone.inc Contacts
@@ -104,10 +111,18 @@ EXIT STATUS
   1  anything else: I/O, a damaged or foreign database file; in client mode, a
      server that cannot be reached or that rejects the API key
   2  usage: unknown flag, missing argument, bad company name, missing --config file,
-     rm without --yes when not on a terminal
+     a config file that is not a regular file of at most 1 MiB or that has a setting
+     of the wrong type, rm without --yes when not on a terminal
   3  not found: unknown id or phone; lookup with no match
   4  invalid input: bad phone, bad email, note too long (nothing is written)
-  5  conflict: the phone number belongs to another contact (nothing is written)`
+  5  conflict: the phone number belongs to another contact (nothing is written)
+  130  stopped by SIGINT (^C)
+  143  stopped by SIGTERM
+
+  A signal stops any command: the first one at once where the command can stop
+  cleanly, else within 2 seconds; a second one at once. Every write is one
+  transaction, so a stopped command leaves the book as it was or with its
+  change whole. serve stops gracefully instead (see contacts serve --help).`
 
 // NewCmdRoot returns the root command with every subcommand.
 func NewCmdRoot(f *Factory) *cobra.Command {
@@ -127,10 +142,12 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 			case "help", "completion", "bash", "zsh", "fish", "powershell", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 				return nil
 			}
-			if _, err := f.Config(); err != nil {
-				return err
+			_, err := f.Config()
+			if err == nil {
+				err = f.setupJSONFilter(cmd)
 			}
-			return f.setupJSONFilter(cmd)
+			f.signals.setJSON(f.wantsJSON()) // for an error printed on a signal
+			return err
 		},
 	}
 	root.SetVersionTemplate("contacts {{.Version}}\n")

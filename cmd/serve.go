@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/spf13/cobra"
@@ -73,7 +74,8 @@ OPERATION
   in clear text: put a reverse proxy with TLS in front. The address, with the
   port chosen when it is 0, is printed on standard error, followed by one
   access-log line per request (never the key). SIGINT or SIGTERM stops taking
-  connections, lets requests in flight finish (for up to 30 seconds) and exits 0.`,
+  connections, lets requests in flight finish (for up to 30 seconds) and exits 0;
+  a second signal stops it at once (exit 130 for SIGINT, 143 for SIGTERM).`,
 		Example: `  $ contacts keys create --company acme --name "front desk"
   $ contacts serve
   contacts: listening on http://127.0.0.1:8080
@@ -180,6 +182,9 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 		Handler:  s.Handler(),
 		ErrorLog: log.New(errOut, "contacts: ", 0),
 	}
+	// A shutdown lets requests in flight finish: the first signal does not
+	// stop the process before that has had its time (a second one does).
+	f.signals.setGrace(httpapi.ShutdownTimeout + 10*time.Second)
 	// Serve returns nil once a shutdown (the context cancelled by SIGINT
 	// or SIGTERM) has let every request in flight finish: a stop on
 	// request is a success, exit 0, not an interruption.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/phoneinc/contacts"
 )
@@ -33,6 +34,13 @@ func decodeObject(raw []byte, pos string) (*Record, error) {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return nil, &RowError{Pos: pos, Message: "not valid JSON: " + se.Error()}
+	}
+	if err == nil {
+		// What encoding/json reads without a word: a key given twice, a
+		// lone surrogate escape (which it makes U+FFFD).
+		if ce := contacts.CheckJSONObject(raw); ce != nil {
+			return nil, &RowError{Pos: pos, Field: ce.Field, Message: strings.TrimPrefix(ce.Message, ce.Field+": ")}
+		}
 	}
 	return jsonRecord(v, err, pos)
 }
@@ -92,6 +100,7 @@ type jsonReader struct {
 	started bool
 	item    int
 	err     error
+	raw     json.RawMessage // the element being read, its memory reused
 }
 
 func newJSONReader(r io.Reader) (*jsonReader, error) {
@@ -193,17 +202,14 @@ func (j *jsonReader) read() (*Record, error) {
 	}
 	j.item++
 	start := j.dec.InputOffset()
-	var v *jsonContact
-	err := j.dec.Decode(&v)
-	var te *json.UnmarshalTypeError
-	if err != nil && !errors.As(err, &te) {
+	if err := j.dec.Decode(&j.raw); err != nil {
 		// A syntax error, a cut or a read error: the decoder cannot go on.
 		return nil, j.fatal(pos, err)
 	}
 	if j.dec.InputOffset()-start > MaxRecordSize {
 		return nil, j.in.fatal(pos, errLimit)
 	}
-	return jsonRecord(v, err, pos)
+	return decodeObject(j.raw, pos)
 }
 
 // jsonlReader reads JSON Lines: one object per line, blank lines skipped.

@@ -211,3 +211,54 @@ func TestJSONLWriter(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestJSONInvalidObjects: an object with a key given twice, or a lone
+// surrogate escape in a value, is an invalid row naming the field, in
+// both JSON readers; encoding/json would take the last value, or U+FFFD.
+// The rows around it are read.
+func TestJSONInvalidObjects(t *testing.T) {
+	objects := []string{
+		`{"phone": "1"}`,
+		`{"phone": "2", "name": "Ann", "name": "Bob"}`,
+		`{"phone": "3", "note": "\ud800x"}`,
+		`{"phone": "4", "Phone": "5"}`,
+		`{"phone": "6", "email": "a\udc00@example.com"}`,
+		`{"phone": "7", "name": "\ud83d\ude42"}`,
+	}
+	want := []string{
+		"2: name: given twice in one object",
+		`3: note: \ud800 is half of a UTF-16 surrogate pair, not a character`,
+		`4: phone: given twice in one object, as "phone" and "Phone"`,
+		`5: email: \udc00 is half of a UTF-16 surrogate pair, not a character`,
+	}
+	fields := []string{"name", "note", "phone", "email"}
+	for _, tc := range []struct {
+		f    Format
+		in   string
+		kind string
+	}{
+		{JSON, "[\n" + strings.Join(objects, ",\n") + "\n]\n", "item "},
+		{JSON, strings.Join(objects, "\n"), "item "},
+		{JSONL, strings.Join(objects, "\n") + "\n", "line "},
+	} {
+		res := readBytes(t, tc.f, []byte(tc.in))
+		if res.err != nil {
+			t.Fatalf("%s: %v", tc.f, res.err)
+		}
+		checkRecords(t, res.records, []*Record{{Pos: tc.kind + "1", Phone: "1"}, {Pos: tc.kind + "6", Phone: "7", Name: "🙂"}})
+		var got []string
+		for i, e := range res.rowErrs {
+			got = append(got, e.Error())
+			if i < len(fields) && e.Field != fields[i] {
+				t.Errorf("%s: %s: Field %q, want %q", tc.f, e, e.Field, fields[i])
+			}
+		}
+		var w []string
+		for _, s := range want {
+			w = append(w, tc.kind+s)
+		}
+		if strings.Join(got, "\n") != strings.Join(w, "\n") {
+			t.Errorf("%s: row errors:\n%s\nwant\n%s", tc.f, strings.Join(got, "\n"), strings.Join(w, "\n"))
+		}
+	}
+}

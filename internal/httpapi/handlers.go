@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -232,9 +233,11 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 	if r.ContentLength > s.cfg.MaxBody {
 		return nil, tooLarge(s.cfg.MaxBody)
 	}
-	dec := json.NewDecoder(r.Body)
+	var body bytes.Buffer // the object's text, for contacts.CheckJSONObject
+	dec := json.NewDecoder(io.TeeReader(r.Body, &body))
 	var raw map[string]json.RawMessage
 	err := dec.Decode(&raw)
+	end := dec.InputOffset()
 	if err == nil {
 		// One object, and nothing after it.
 		if _, terr := dec.Token(); terr != io.EOF {
@@ -288,6 +291,11 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 			return nil, contacts.FieldErrorf(k, "must be a string or null, not %s", jsonKind(v))
 		}
 		out[k] = &str
+	}
+	// A key given twice (encoding/json keeps the last), a lone surrogate
+	// escape (it makes U+FFFD): invalid, 422, naming the key.
+	if err := contacts.CheckJSONObject(body.Bytes()[:end]); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
