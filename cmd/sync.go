@@ -165,12 +165,12 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 
 	// The book, and what it remembers of this URL: no discovery again.
 	var local syncer.Local
-	db, err := f.Store(ctx, !opts.dryRun)
+	db, err := f.Store(ctx, false)
 	switch {
 	case err == nil:
 		local = db
-	case errors.Is(err, store.ErrNoBook) && opts.dryRun:
-		local = noBook{}
+	case errors.Is(err, store.ErrNoBook):
+		local = noBook{f: f}
 	default:
 		return err
 	}
@@ -228,16 +228,22 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 	return rep.finish(res)
 }
 
-// noBook is the local side of a dry run for a company that has no book
-// yet: empty, and never written.
-type noBook struct{}
+// noBook is the local side of a sync for a company that has no book yet:
+// empty, and made only when the sync has something to write, so that a
+// sync that fails (a server not there, a wrong password) or a dry run
+// leaves no file.
+type noBook struct{ f *Factory }
 
 func (noBook) LoadSync(context.Context, string) (*syncer.State, error) { return nil, nil }
 func (noBook) ListContacts(context.Context, contacts.ContactFilter, func(*contacts.Contact) error) error {
 	return nil
 }
-func (noBook) ApplySync(context.Context, []syncer.Change, syncer.Commit) ([]syncer.Problem, error) {
-	return nil, errors.New("a dry run writes nothing")
+func (b noBook) ApplySync(ctx context.Context, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
+	db, err := b.f.Store(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	return db.ApplySync(ctx, changes, commit)
 }
 
 func printBooks(f *Factory, cfg *Config, books []syncer.Book) error {
