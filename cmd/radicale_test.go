@@ -40,6 +40,8 @@ type radicale struct {
 	onPut   func(r *http.Request) // before a PUT is forwarded
 	direct  *http.Client
 	logFile string
+	// upstream is the time spent waiting for radicale's answers.
+	upstream time.Duration
 }
 
 const radicaleBook = "/alice/book/"
@@ -206,7 +208,11 @@ func (r *radicale) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	p := httputil.NewSingleHostReverseProxy(target)
+	start := time.Now()
 	p.ServeHTTP(w, req)
+	r.mu.Lock()
+	r.upstream += time.Since(start)
+	r.mu.Unlock()
 }
 
 // URL is the address book's URL, through the proxy.
@@ -217,6 +223,7 @@ func (r *radicale) reset() {
 	r.mu.Lock()
 	r.counts = map[string]int{}
 	r.bodies = nil
+	r.upstream = 0
 	r.mu.Unlock()
 }
 
