@@ -1,6 +1,7 @@
 -- Two-way CardDAV sync (contacts sync): what the book remembers of each
 -- address book it syncs with, so that the next sync moves only what
--- changed on either side since.
+-- changed on either side since. Every statement may run again on a book
+-- that has them (IF NOT EXISTS).
 --
 -- sync_books: one row per address book, by its URL as the server names it
 -- (url); given_url is the URL the user configured, when it is not the
@@ -8,13 +9,13 @@
 -- discovered), so that discovery runs once. token is the server's
 -- sync-token (RFC 6578) after the last sync, '' when the server offers
 -- none (ETags are compared instead).
-CREATE TABLE sync_books (
+CREATE TABLE IF NOT EXISTS sync_books (
     url       TEXT NOT NULL PRIMARY KEY,
     given_url TEXT NOT NULL DEFAULT '',
     token     TEXT NOT NULL DEFAULT '',
     synced_at TEXT NOT NULL
 );
-CREATE INDEX sync_books_given ON sync_books (given_url);
+CREATE INDEX IF NOT EXISTS sync_books_given ON sync_books (given_url);
 
 -- sync_cards: one row per card of an address book, by its href (its path
 -- on the server). etag and text are the card as the server last had it:
@@ -28,7 +29,7 @@ CREATE INDEX sync_books_given ON sync_books (given_url);
 -- contact_id is not a foreign key: the card of a contact deleted locally
 -- must stay known until the sync deletes it on the server. book is the
 -- sync_books row; the store deletes a book's cards with it.
-CREATE TABLE sync_cards (
+CREATE TABLE IF NOT EXISTS sync_cards (
     book       TEXT NOT NULL,
     href       TEXT NOT NULL,
     etag       TEXT NOT NULL,
@@ -38,4 +39,4 @@ CREATE TABLE sync_cards (
     pending    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (book, href)
 ) WITHOUT ROWID;
-CREATE INDEX sync_cards_contact ON sync_cards (contact_id);
+CREATE INDEX IF NOT EXISTS sync_cards_contact ON sync_cards (contact_id);
