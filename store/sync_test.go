@@ -91,4 +91,3 @@ func TestApplySync(t *testing.T) {
 		t.Errorf("token after a failed apply: %q", st.Token)
 	}
 }
-
