@@ -33,9 +33,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/contacts ./cmd/contacts
 
 # The whole suite: format and vet checks, unit, store and end-to-end tests
-# (with the quick crash, concurrency and hostile-input tests), a short run
-# of every fuzz target, and govulncheck.
+# (with the quick crash, concurrency and hostile-input tests; the sync tests
+# against a Radicale that scripts/test-deps.sh installs where missing), a
+# short run of every fuzz target, and govulncheck.
 test: lint
+	@sh scripts/test-deps.sh
 	$(GO) test -count=1 ./...
 	cd third_party/phonenumbers && $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory race-quick

@@ -184,6 +184,9 @@ func (f *Factory) fromFile(flag, env string) bool {
 }
 
 func knownKey(k string) bool {
+	if strings.HasPrefix(k, "sync.") {
+		return true // the companies' CardDAV accounts: see syncconfig.go
+	}
 	for _, s := range settings {
 		if s.key == k {
 			return true

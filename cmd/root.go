@@ -185,6 +185,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newCmdLabel(f))
 	root.AddCommand(newCmdSearch(f))
 	root.AddCommand(newCmdServe(f), newCmdKeys(f))
+	root.AddCommand(newCmdSync(f))
 	return root
 }
 

@@ -234,11 +234,20 @@ func appendEscaped(b []byte, s string) []byte {
 // section 3.2, RFC 2426 section 2.6).
 const maxLine = 75
 
-// fold writes vw.line folded: lines of at most 75 octets, continuation
-// lines starting with one space, never splitting a UTF-8 sequence.
-func (vw *vcardWriter) fold() {
-	b := vw.line
-	w := vw.w
+// fold writes vw.line folded (see writeFolded).
+func (vw *vcardWriter) fold() { writeFolded(vw.w, vw.line) }
+
+// lineWriter is what writeFolded writes to: a bufio.Writer, a
+// bytes.Buffer.
+type lineWriter interface {
+	Write([]byte) (int, error)
+	WriteString(string) (int, error)
+}
+
+// writeFolded writes a logical line folded: lines of at most 75 octets,
+// continuation lines starting with one space, never splitting a UTF-8
+// sequence, each ended by CRLF.
+func writeFolded(w lineWriter, b []byte) {
 	limit := maxLine
 	for len(b) > limit {
 		cut := limit

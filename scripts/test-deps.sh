@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs what the tests need from Debian's packages, when it is missing
+# and this runs as root (CI does); otherwise it does nothing, and the tests
+# that need a missing program skip with a message that names it.
+#
+#   radicale   the CardDAV server the sync tests run against (cmd/sync_test.go)
+set -eu
+
+missing=""
+command -v radicale >/dev/null 2>&1 || missing="$missing radicale"
+
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "test-deps: not installed:$missing (run scripts/test-deps.sh as root to install them; their tests skip)" >&2
+	exit 0
+fi
+echo "test-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
