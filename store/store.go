@@ -299,6 +299,7 @@ var schemaObjects = []struct {
 	{"api_keys", 2},
 	{"contacts_search_source", 3}, {"contacts_fts", 3}, {"contacts_phone_fts", 3}, {"contacts_search_queue", 3},
 	{"contacts_search_insert", 3}, {"contacts_search_update", 3}, {"contacts_search_delete", 3},
+	{"sync_books", 4}, {"sync_books_given", 4}, {"sync_cards", 4}, {"sync_cards_contact", 4},
 }
 
 var headerQuery = func() string {

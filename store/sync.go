@@ -44,16 +44,20 @@ func (db *DB) LoadSync(ctx context.Context, url string) (*syncer.State, error) {
 // write transaction. Contacts are written by the store's own helpers
 // (insertContact, updateContact, the one DELETE), so a sync's change is
 // an ordinary write of the book.
-func (db *DB) ApplySync(ctx context.Context, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
-	if err := db.writable(); err != nil {
-		return nil, err
-	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+func (db *DB) ApplySync(ctx context.Context, changes []syncer.Change, commit syncer.Commit) (problems []syncer.Problem, err error) {
+	// Through the book's one write path: a new book is put in place by its
+	// first write, and a write that another process's new book overtook is
+	// made again on that one.
+	err = db.write(ctx, func(tx *writeTx) error {
+		problems = nil
+		var err error
+		problems, err = applySync(ctx, db, tx, changes, commit)
+		return err
+	})
+	return problems, err
+}
 
+func applySync(ctx context.Context, db *DB, tx *writeTx, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
 	var problems []syncer.Problem
 	var states []*syncer.CardState
 	var removed []string
@@ -109,7 +113,7 @@ func (db *DB) ApplySync(ctx context.Context, changes []syncer.Change, commit syn
 			return nil, err
 		}
 	}
-	return problems, tx.Commit()
+	return problems, nil
 }
 
 // applyChange makes one change. A *contacts.Error is the change's own
