@@ -28,21 +28,23 @@ const streamChunk = 64 << 10
 const streamWriteTimeout = 30 * time.Second
 
 // book authenticates r by its X-Api-Key header and returns the book of its
-// company, or answers r with 401 and returns nil.
-func (s *Server) book(w http.ResponseWriter, r *http.Request) *store.DB {
-	db, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
+// company and the function to call when the request is done with it, or
+// answers r with 401 and returns nil.
+func (s *Server) book(w http.ResponseWriter, r *http.Request) (*store.DB, func()) {
+	db, done, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
 	if err != nil {
 		writeError(w, r, err)
-		return nil
+		return nil, nil
 	}
-	return db
+	return db, done
 }
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	f := contacts.ContactFilter{Phone: queryPhone(r.URL.RawQuery)}
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -103,10 +105,11 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	c, err := db.FindContactByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, err)
@@ -116,10 +119,11 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	in, err := s.decodeFields(w, r)
 	if err != nil {
 		writeError(w, r, err)
@@ -148,10 +152,11 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	id := r.PathValue("id")
 	// An unknown id is 404 whatever the body says, as for GET.
 	if _, err := db.FindContactByID(r.Context(), id); err != nil {
@@ -195,10 +200,11 @@ func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	if err := db.DeleteContacts(r.Context(), []string{r.PathValue("id")}); err != nil {
 		writeError(w, r, err)
 		return
