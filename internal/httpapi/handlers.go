@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			writeError(w, r, &contacts.Error{Code: contacts.EUSAGE, Field: "limit",
-				Message: "limit: " + strconv.Quote(v) + " is not a positive whole number"})
+				Message: "limit: " + contacts.Excerpt(v) + " is not a positive whole number"})
 			return
 		}
 		f.Limit = n
@@ -261,8 +262,14 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 		return nil, contacts.Errorf(contacts.EUSAGE, "the request body must be a JSON object")
 	case err == errTrailing:
 		return nil, contacts.Errorf(contacts.EUSAGE, "invalid JSON: more data after the object")
-	case err != nil:
+	case errors.As(err, new(*json.SyntaxError)), errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, contacts.Errorf(contacts.EUSAGE, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// Not the error's own text, which names both ends of the socket
+		// ("read tcp 127.0.0.1:8080->…: i/o timeout").
+		return nil, contacts.Errorf(contacts.EUSAGE, "the request body did not arrive in time")
+	case err != nil:
+		return nil, contacts.Errorf(contacts.EUSAGE, "the request body could not be read")
 	}
 
 	keys := make([]string, 0, len(raw))
@@ -276,8 +283,8 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 		case readOnlyKeys[k]:
 			continue
 		case !writableKeys[k]:
-			return nil, &contacts.Error{Code: contacts.EUSAGE, Field: k,
-				Message: "unknown field " + strconv.Quote(k) + " (the fields are name, email, phone, company_name and note)"}
+			return nil, &contacts.Error{Code: contacts.EUSAGE, Field: fieldExcerpt(k),
+				Message: "unknown field " + contacts.Excerpt(k) + " (the fields are name, email, phone, company_name and note)"}
 		}
 		v := raw[k]
 		if string(v) == "null" {
@@ -347,4 +354,27 @@ func queryPhone(rawQuery string) string {
 		return s
 	}
 	return ""
+}
+
+// cut returns s, or its first n characters and "…" when it is longer.
+func cut(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// fieldExcerpt names a key a client sent, for an error's "field": its
+// excerpt (contacts.Excerpt) without the quotes, so that a plain key is
+// itself and any other is escaped and short.
+func fieldExcerpt(k string) string {
+	e := contacts.Excerpt(k)
+	if rest, ok := strings.CutSuffix(e, "…"); ok {
+		return rest[1:len(rest)-1] + "…"
+	}
+	return e[1 : len(e)-1]
 }

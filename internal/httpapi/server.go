@@ -143,7 +143,7 @@ func (s *Server) routes() *http.ServeMux {
 	})
 	mux.HandleFunc("/healthz", methodNotAllowed("GET, HEAD"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no such route: %s %s", r.Method, r.URL.Path))
+		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no such route: %s %s", cut(r.Method, contacts.MaxExcerpt), pathExcerpt(r)))
 	})
 	return mux
 }
@@ -152,17 +152,25 @@ func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
 		writeError(w, r, withStatus(http.StatusMethodNotAllowed, contacts.EUSAGE,
-			"method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow))
+			"method %s is not allowed on %s (allowed: %s)", cut(r.Method, contacts.MaxExcerpt), pathExcerpt(r), allow))
 	}
+}
+
+// pathExcerpt is r's path for an error message: as it is written in a URL
+// (escaped, so that it holds no control character), and cut to a line.
+func pathExcerpt(r *http.Request) string {
+	return cut(r.URL.EscapedPath(), 2*contacts.MaxExcerpt)
 }
 
 // limitBody caps every request body, so that no handler can be made to
 // read more than MaxBody bytes whatever it does with the body. It also
-// marks every response not to be cached: they hold personal data, and a
-// caller-ID URL holds a key.
+// marks every response not to be cached (they hold personal data, and a
+// caller-ID URL holds a key) and not to be sniffed: a browser must take a
+// JSON error that quotes what a client sent as JSON, never as HTML.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 		next.ServeHTTP(w, r)
 	})
