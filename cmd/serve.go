@@ -87,10 +87,12 @@ OPERATION
   connections per core to each (at most 16), and at most --max-connections
   client connections (more wait in the listen queue until one closes). By
   default half of the open-file limit goes to books (at most 64) and the rest
-  to connections (at most 4096); the line after "serving the books" says what
-  was chosen. A request with a wrong API key opens no book and creates no
-  file: it is refused from the hashes of the company's keys, held in memory,
-  in the same time whether or not the company exists.`,
+  to connections (at most 4096); the "bounds:" line says what was chosen.
+
+  A request with a wrong API key opens no book and creates no file: it is
+  refused from the hashes of the company's keys, held in memory, in the same
+  time whether or not the company exists (the first one after a change to a
+  book waits for its hashes to be read again).`,
 		Example: `  $ contacts keys create --company acme --name "front desk"
   $ contacts serve
   contacts: listening on http://127.0.0.1:8080
