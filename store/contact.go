@@ -18,7 +18,7 @@ const contactColumns = `id, name, email, phone, phone_formatted, company_name, n
 func (db *DB) FindContactByID(ctx context.Context, id string) (*contacts.Contact, error) {
 	canon, ok := contacts.ParseID(id)
 	if !ok {
-		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", contacts.Excerpt(id))
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 	}
 	return findContact(ctx, db.db, `id = ?`, canon)
 }
@@ -156,7 +156,7 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
 	canon, ok := contacts.ParseID(id)
 	if !ok {
-		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", contacts.Excerpt(id))
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 	}
 	if err := db.writable(); err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		canon, ok := contacts.ParseID(id)
 		if !ok {
-			return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", contacts.Excerpt(id))
+			return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, canon)
 		if err != nil {

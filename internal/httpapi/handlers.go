@@ -111,7 +111,11 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	c, err := db.FindContactByID(r.Context(), r.PathValue("id"))
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	c, err := db.FindContactByID(r.Context(), id)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -158,7 +162,10 @@ func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	id := r.PathValue("id")
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
 	// An unknown id is 404 whatever the body says, as for GET.
 	if _, err := db.FindContactByID(r.Context(), id); err != nil {
 		writeError(w, r, err)
@@ -206,11 +213,26 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	if err := db.DeleteContacts(r.Context(), []string{r.PathValue("id")}); err != nil {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if err := db.DeleteContacts(r.Context(), []string{id}); err != nil {
 		writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// pathID returns the contact id of r's path, or answers 404 when it cannot
+// be one, quoting it by an excerpt (a path may be tens of kilobytes).
+func pathID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if _, ok := contacts.ParseID(id); !ok {
+		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", contacts.Excerpt(id)))
+		return "", false
+	}
+	return id, true
 }
 
 func setJSONHeaders(w http.ResponseWriter) {
