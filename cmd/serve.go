@@ -71,13 +71,7 @@ CALLER ID FOR PHONE SYSTEMS
     <param name="url" value="http://127.0.0.1:8080/api/v1/callerid?key=ck_acme_…&amp;phone=${caller_id_number}"/>
     <action application="set" data="effective_caller_id_name=${cidlookup(${caller_id_number})}"/>
 
-OPERATION
-  --addr is 127.0.0.1:8080 by default: loopback only. Listening beyond loopback
-  takes an explicit --addr, and then keys and personal data cross the network
-  in clear text: put a reverse proxy with TLS in front. The address, with the
-  port chosen when it is 0, is printed on standard error, followed by one
-  access-log line per request (never the key). SIGINT or SIGTERM stops taking
-  connections, lets requests in flight finish (for up to 30 seconds) and exits 0.
+LIMITS
   The data directory must exist and be a directory (exit 2 otherwise).
 
   What the server holds open is bounded, so that it fits the process's limit on
@@ -92,7 +86,15 @@ OPERATION
   A request with a wrong API key opens no book and creates no file: it is
   refused from the hashes of the company's keys, held in memory, in the same
   time whether or not the company exists (the first one after a change to a
-  book waits for its hashes to be read again).`,
+  book waits for its hashes to be read again).
+
+OPERATION
+  --addr is 127.0.0.1:8080 by default: loopback only. Listening beyond loopback
+  takes an explicit --addr, and then keys and personal data cross the network
+  in clear text: put a reverse proxy with TLS in front. The address, with the
+  port chosen when it is 0, is printed on standard error, followed by one
+  access-log line per request (never the key). SIGINT or SIGTERM stops taking
+  connections, lets requests in flight finish (for up to 30 seconds) and exits 0.`,
 		Example: `  $ contacts keys create --company acme --name "front desk"
   $ contacts serve
   contacts: listening on http://127.0.0.1:8080
