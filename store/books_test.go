@@ -479,3 +479,35 @@ func TestBooksClose(t *testing.T) {
 		t.Errorf("after Close: %v", err)
 	}
 }
+
+// TestBooksCheckKeyGarbageWAL: a book whose -wal is not a write-ahead log
+// (SQLite would take it for an empty one and delete it) refuses every key,
+// saying why, and its -wal is left as it was, by the requests and by the
+// reads of key sets in the background.
+func TestBooksCheckKeyGarbageWAL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys := makeBooks(t, dir, 1)
+	path, _ := store.Path(dir, "co0")
+	garbage := []byte(strings.Repeat("not a write-ahead log ", 400))
+	if err := os.WriteFile(path+"-wal", garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := listing(t, dir)
+	b := store.NewBooks(dir, store.BooksOptions{})
+	forged, _ := contacts.NewAPIKeySecret("co0")
+	for _, k := range []string{forged, keys["co0"]} {
+		_, _, err := b.CheckKey(ctx, k)
+		var re *store.RejectedError
+		if !errors.As(err, &re) || !strings.Contains(re.Reason.Error(), "not a write-ahead log") {
+			t.Errorf("key %.12q…: %v, want a rejection that says the -wal is not a write-ahead log", k[len(k)-5:], err)
+		}
+	}
+	b.Close()
+	if got, err := os.ReadFile(path + "-wal"); err != nil || string(got) != string(garbage) {
+		t.Errorf("the -wal changed: %v", err)
+	}
+	if after := listing(t, dir); !sameListing(before, after) {
+		t.Errorf("the directory changed:\nbefore %q\nafter  %q", before, after)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -124,9 +126,10 @@ func (b *Books) readKeySet(ctx context.Context, company, path string) *keySet {
 		} else {
 			immutable := sig.wal == nil || sig.wal.Size() == 0
 			snapshot = !immutable
-			if shm, err := os.Lstat(path + "-shm"); !immutable && err == nil && !shm.Mode().IsRegular() {
-				ks.err = fmt.Errorf("%s-shm is not a regular file", path)
-			} else {
+			if !immutable {
+				ks.err = checkKeySideFiles(path)
+			}
+			if ks.err == nil {
 				ks.hashes, ks.err = readKeyHashes(ctx, path, immutable)
 			}
 		}
@@ -138,6 +141,30 @@ func (b *Books) readKeySet(ctx context.Context, company, path string) *keySet {
 			return ks // not trusted: read again at the next miss
 		}
 	}
+}
+
+// checkKeySideFiles refuses to open a book whose -shm is not a plain file
+// or whose -wal does not start with SQLite's WAL header: an ordinary open
+// would write the one and take the other for an empty log, overwrite it
+// and, as the last connection, delete it. A wrong key must change nothing.
+func checkKeySideFiles(path string) error {
+	if fi, err := os.Lstat(path + "-shm"); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s-shm is not a regular file", path)
+	}
+	f, err := os.Open(path + "-wal")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	var hdr [8]byte
+	if _, err := io.ReadFull(f, hdr[:]); err != nil {
+		return fmt.Errorf("%s-wal is not a write-ahead log", path)
+	}
+	magic, version := binary.BigEndian.Uint32(hdr[:4]), binary.BigEndian.Uint32(hdr[4:])
+	if magic != 0x377f0682 && magic != 0x377f0683 || version != 3007000 {
+		return fmt.Errorf("%s-wal is not a write-ahead log (it lacks SQLite's WAL header)", path)
+	}
+	return nil
 }
 
 // keyHashes returns the hashes of the book's API keys.
