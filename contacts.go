@@ -280,6 +280,6 @@ func ParseTime(s string) (time.Time, error) {
 	return t.UTC().Truncate(time.Second), nil
 }
 
-func quote(s string) string { return strconv.Quote(s) }
+func quote(s string) string { return Excerpt(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }

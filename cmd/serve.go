@@ -8,10 +8,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -20,7 +22,9 @@ import (
 const defaultAddr = "127.0.0.1:8080"
 
 type serveOptions struct {
-	addr string
+	addr     string
+	maxBooks int
+	maxConns int
 }
 
 func newCmdServe(f *Factory) *cobra.Command {
@@ -67,6 +71,23 @@ CALLER ID FOR PHONE SYSTEMS
   the dialplan action that uses it:
     <param name="url" value="http://127.0.0.1:8080/api/v1/callerid?key=ck_acme_…&amp;phone=${caller_id_number}"/>
     <action application="set" data="effective_caller_id_name=${cidlookup(${caller_id_number})}"/>
+
+LIMITS
+  The data directory must exist and be a directory (exit 2 otherwise).
+
+  What the server holds open is bounded, so that it fits the process's limit on
+  open files (ulimit -n) whatever clients send: at most --max-books books open
+  at once (the least recently used one with no request in flight is closed to
+  make room, and a book with no request for 5 minutes is closed), 4 SQLite
+  connections per core to each (at most 16), and at most --max-connections
+  client connections (more wait in the listen queue until one closes). By
+  default half of the open-file limit goes to books (at most 64) and the rest
+  to connections (at most 4096); the "bounds:" line says what was chosen.
+
+  A request with a wrong API key opens no book and creates no file: it is
+  refused from the hashes of the company's keys, held in memory, in the same
+  time whether or not the company exists (the first one after a change to a
+  book waits for its hashes to be read again).
 
 OPERATION
   --addr is 127.0.0.1:8080 by default: loopback only. Listening beyond loopback
@@ -118,7 +139,25 @@ OPERATION
 		},
 	}
 	cmd.Flags().StringVar(&opts.addr, "addr", defaultAddr, "listen on `host:port` (port 0: any free port)")
+	cmd.Flags().IntVar(&opts.maxBooks, "max-books", 0, "keep at most `N` books open at once (default: from the open-file limit, at most 64)")
+	cmd.Flags().IntVar(&opts.maxConns, "max-connections", 0, "accept at most `N` client connections at once (default: from the open-file limit, at most 4096)")
 	return cmd
+}
+
+// checkDataDir refuses to serve a data directory that is not there or is
+// not a directory (/dev/null, a file): a server over it would answer 401
+// to every request and say nothing of why.
+func checkDataDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageErrorf("data directory %s does not exist: make a book and its first API key with 'contacts keys create --company NAME', or give --data-dir", output.Safe(dir, false))
+	case err != nil:
+		return usageErrorf("data directory %s: %v", output.Safe(dir, false), err)
+	case !fi.IsDir():
+		return usageErrorf("data directory %s is not a directory", output.Safe(dir, false))
+	}
+	return nil
 }
 
 // checkAddr refuses to listen beyond loopback unless the address was
@@ -149,6 +188,17 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return err
+	}
+	if opts.maxBooks < 0 || opts.maxConns < 0 {
+		return usageErrorf("--max-books and --max-connections take a positive number")
+	}
+	nofile := openFileLimit()
+	limits, err := httpapi.LimitsFor(nofile, runtime.GOMAXPROCS(0), opts.maxBooks, opts.maxConns)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	errOut := f.IO.ErrOut
 	ln, err := net.Listen("tcp", opts.addr)
 	if err != nil {
@@ -160,17 +210,18 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 		// the collector's share of the CPU for a few megabytes more.
 		debug.SetGCPercent(400)
 	}
-	s := httpapi.NewServer(httpapi.Config{DataDir: cfg.DataDir, Region: cfg.Region, Log: errOut})
+	s := httpapi.NewServer(httpapi.Config{DataDir: cfg.DataDir, Region: cfg.Region, Log: errOut,
+		MaxBooks: limits.Books, ConnsPerBook: limits.ConnsPerBook})
 	defer s.Close()
+	ln = httpapi.LimitListener(ln, limits.Connections)
 
 	books := "serving the books in " + cfg.DataDir
 	if cfg.Region != "" {
 		books += " (default region " + cfg.Region + ")"
 	}
 	fmt.Fprintf(errOut, "contacts: %s\n", books)
-	if _, err := os.Stat(cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(errOut, "contacts: %s holds no book yet: make one and its first API key with 'contacts keys create --company NAME'\n", cfg.DataDir)
-	}
+	fmt.Fprintf(errOut, "contacts: bounds: %d open books (%d SQLite connections each), %d client connections, %d open files\n",
+		limits.Books, limits.ConnsPerBook, limits.Connections, nofile)
 	if warning != "" {
 		fmt.Fprintf(errOut, "contacts: %s\n", warning)
 	}

@@ -45,7 +45,7 @@ func (s *Server) callerID(w http.ResponseWriter, r *http.Request) {
 	if key == "" {
 		key = q.Get("key")
 	}
-	db, err := s.authenticate(r, key)
+	db, done, err := s.authenticate(r, key)
 	if err != nil {
 		status := errorStatus(err)
 		if status >= 500 {
@@ -54,6 +54,7 @@ func (s *Server) callerID(w http.ResponseWriter, r *http.Request) {
 		plain(w, status, "")
 		return
 	}
+	defer done()
 	max := 0
 	for _, name := range []string{"max", "length"} {
 		if v := q.Get(name); v != "" {

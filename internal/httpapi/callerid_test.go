@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/phoneinc/contacts"
@@ -75,16 +76,21 @@ func TestCallerID(t *testing.T) {
 			t.Errorf("POST: %d %q %v", r.status, r.body, r.header)
 		}
 	})
-	t.Run("ErrBrokenBookIsEmpty500", func(t *testing.T) {
-		// A key naming a company whose file is not a book: 500, empty body.
+	t.Run("ErrBrokenBookIsEmpty401", func(t *testing.T) {
+		// A key naming a company whose file is not a book cannot be
+		// checked: 401 with an empty body, as any wrong key, and the
+		// access log says why.
 		path, _ := store.Path(e.dir, "broken")
 		if err := os.WriteFile(path, []byte("not a database, and long enough not to be empty"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		k, _ := contacts.NewAPIKeySecret("broken")
 		r := e.do("GET", q(url.Values{"phone": {"+4520123456"}, "key": {k}}), "", "")
-		if r.status != 500 || r.body != "" {
+		if r.status != 401 || r.body != "" {
 			t.Errorf("%d %q", r.status, r.body)
+		}
+		if !strings.Contains(e.log.String(), `error="`+path) {
+			t.Errorf("the log does not say why:\n%s", e.log)
 		}
 	})
 }

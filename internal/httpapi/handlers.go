@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,27 +30,29 @@ const streamChunk = 64 << 10
 const streamWriteTimeout = 30 * time.Second
 
 // book authenticates r by its X-Api-Key header and returns the book of its
-// company, or answers r with 401 and returns nil.
-func (s *Server) book(w http.ResponseWriter, r *http.Request) *store.DB {
-	db, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
+// company and the function to call when the request is done with it, or
+// answers r with 401 and returns nil.
+func (s *Server) book(w http.ResponseWriter, r *http.Request) (*store.DB, func()) {
+	db, done, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
 	if err != nil {
 		writeError(w, r, err)
-		return nil
+		return nil, nil
 	}
-	return db
+	return db, done
 }
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	f := contacts.ContactFilter{Phone: queryPhone(r.URL.RawQuery)}
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			writeError(w, r, &contacts.Error{Code: contacts.EUSAGE, Field: "limit",
-				Message: "limit: " + strconv.Quote(v) + " is not a positive whole number"})
+				Message: "limit: " + contacts.Excerpt(v) + " is not a positive whole number"})
 			return
 		}
 		f.Limit = n
@@ -104,11 +107,16 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
-	c, err := db.FindContactByID(r.Context(), r.PathValue("id"))
+	defer done()
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	c, err := db.FindContactByID(r.Context(), id)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -117,10 +125,11 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
+	defer done()
 	in, err := s.decodeFields(w, r)
 	if err != nil {
 		writeError(w, r, err)
@@ -149,11 +158,15 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
-	id := r.PathValue("id")
+	defer done()
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
 	// An unknown id is 404 whatever the body says, as for GET.
 	if _, err := db.FindContactByID(r.Context(), id); err != nil {
 		writeError(w, r, err)
@@ -196,15 +209,31 @@ func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
-	db := s.book(w, r)
+	db, done := s.book(w, r)
 	if db == nil {
 		return
 	}
-	if err := db.DeleteContacts(r.Context(), []string{r.PathValue("id")}); err != nil {
+	defer done()
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if err := db.DeleteContacts(r.Context(), []string{id}); err != nil {
 		writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// pathID returns the contact id of r's path, or answers 404 when it cannot
+// be one, quoting it by an excerpt (a path may be tens of kilobytes).
+func pathID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if _, ok := contacts.ParseID(id); !ok {
+		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", contacts.Excerpt(id)))
+		return "", false
+	}
+	return id, true
 }
 
 func setJSONHeaders(w http.ResponseWriter) {
@@ -258,8 +287,14 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 		return nil, contacts.Errorf(contacts.EUSAGE, "the request body must be a JSON object")
 	case err == errTrailing:
 		return nil, contacts.Errorf(contacts.EUSAGE, "invalid JSON: more data after the object")
-	case err != nil:
+	case errors.As(err, new(*json.SyntaxError)), errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, contacts.Errorf(contacts.EUSAGE, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// Not the error's own text, which names both ends of the socket
+		// ("read tcp 127.0.0.1:8080->…: i/o timeout").
+		return nil, contacts.Errorf(contacts.EUSAGE, "the request body did not arrive in time")
+	case err != nil:
+		return nil, contacts.Errorf(contacts.EUSAGE, "the request body could not be read")
 	}
 
 	keys := make([]string, 0, len(raw))
@@ -273,8 +308,8 @@ func (s *Server) decodeFields(w http.ResponseWriter, r *http.Request) (map[strin
 		case readOnlyKeys[k]:
 			continue
 		case !writableKeys[k]:
-			return nil, &contacts.Error{Code: contacts.EUSAGE, Field: k,
-				Message: "unknown field " + strconv.Quote(k) + " (the fields are name, email, phone, company_name and note)"}
+			return nil, &contacts.Error{Code: contacts.EUSAGE, Field: fieldExcerpt(k),
+				Message: "unknown field " + contacts.Excerpt(k) + " (the fields are name, email, phone, company_name and note)"}
 		}
 		v := raw[k]
 		if string(v) == "null" {
@@ -352,4 +387,27 @@ func queryPhone(rawQuery string) string {
 		return s
 	}
 	return ""
+}
+
+// cut returns s, or its first n characters and "…" when it is longer.
+func cut(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// fieldExcerpt names a key a client sent, for an error's "field": its
+// excerpt (contacts.Excerpt) without the quotes, so that a plain key is
+// itself and any other is escaped and short.
+func fieldExcerpt(k string) string {
+	e := contacts.Excerpt(k)
+	if rest, ok := strings.CutSuffix(e, "…"); ok {
+		return rest[1:len(rest)-1] + "…"
+	}
+	return e[1 : len(e)-1]
 }

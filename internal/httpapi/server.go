@@ -46,13 +46,9 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"runtime"
-	"sync"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/store"
@@ -76,6 +72,12 @@ type Config struct {
 	// MaxBody bounds request bodies, in bytes (413 past it); 0 means
 	// DefaultMaxBody.
 	MaxBody int64
+	// MaxBooks bounds the books open at once (see store.Books); 0 means
+	// store.DefaultMaxBooks.
+	MaxBooks int
+	// ConnsPerBook is the SQLite connections of each open book; 0 means
+	// store.DefaultConnsPerBook.
+	ConnsPerBook int
 }
 
 // Server serves the API over every company's book in a data directory.
@@ -83,14 +85,15 @@ type Config struct {
 // and no other. It is safe for concurrent use.
 type Server struct {
 	cfg     Config
-	books   *books
+	books   *store.Books
 	log     *accessLog
 	handler http.Handler
 }
 
 // NewServer returns a server of cfg. It opens no book until a request
-// needs one, and never creates one: a book is made by the CLI, with the
-// company's first API key.
+// with a good key needs one, and never creates one: a book is made by the
+// CLI, with the company's first API key. It reads the API keys' hashes of
+// the data directory's books in the background (see store.Books).
 func NewServer(cfg Config) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
@@ -100,7 +103,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg:   cfg,
-		books: &books{dir: cfg.DataDir, region: cfg.Region, open: map[string]*bookEntry{}},
+		books: store.NewBooks(cfg.DataDir, store.BooksOptions{Region: cfg.Region, MaxOpen: cfg.MaxBooks, ConnsPerBook: cfg.ConnsPerBook}),
 		log:   &accessLog{w: cfg.Log},
 	}
 	s.handler = s.log.wrap(s.limitBody(s.routes()))
@@ -111,7 +114,10 @@ func NewServer(cfg Config) *Server {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close closes the books the server opened. Requests after Close fail.
-func (s *Server) Close() error { return s.books.close() }
+func (s *Server) Close() error { return s.books.Close() }
+
+// OpenBooks returns how many books the server has open.
+func (s *Server) OpenBooks() int { return s.books.Len() }
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -137,7 +143,7 @@ func (s *Server) routes() *http.ServeMux {
 	})
 	mux.HandleFunc("/healthz", methodNotAllowed("GET, HEAD"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no such route: %s %s", r.Method, r.URL.Path))
+		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no such route: %s %s", cut(r.Method, contacts.MaxExcerpt), pathExcerpt(r)))
 	})
 	return mux
 }
@@ -146,17 +152,25 @@ func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
 		writeError(w, r, withStatus(http.StatusMethodNotAllowed, contacts.EUSAGE,
-			"method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow))
+			"method %s is not allowed on %s (allowed: %s)", cut(r.Method, contacts.MaxExcerpt), pathExcerpt(r), allow))
 	}
+}
+
+// pathExcerpt is r's path for an error message: as it is written in a URL
+// (escaped, so that it holds no control character), and cut to a line.
+func pathExcerpt(r *http.Request) string {
+	return cut(r.URL.EscapedPath(), 2*contacts.MaxExcerpt)
 }
 
 // limitBody caps every request body, so that no handler can be made to
 // read more than MaxBody bytes whatever it does with the body. It also
-// marks every response not to be cached: they hold personal data, and a
-// caller-ID URL holds a key.
+// marks every response not to be cached (they hold personal data, and a
+// caller-ID URL holds a key) and not to be sniffed: a browser must take a
+// JSON error that quotes what a client sent as JSON, never as HTML.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 		next.ServeHTTP(w, r)
 	})
@@ -167,127 +181,36 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 var (
 	errNoKey       = contacts.Errorf(contacts.EUNAUTHORIZED, "missing API key: send it in the X-Api-Key header")
 	errKeyRejected = contacts.Errorf(contacts.EUNAUTHORIZED, "API key rejected")
+	errClosed      = errors.New("the server is shut down")
 )
 
-// authenticate returns the book of the company that key belongs to.
+// authenticate returns the book of the company that key belongs to, and
+// the function to call when the request is done with it.
 //
-// A key names its company (see contacts.NewAPIKeySecret), and is checked
-// against that company's own file, where its hash was stored: a key can
-// only open the book that holds it, so it never reaches another company's
-// contacts. A company with no file is a rejected key, and no file is made.
-func (s *Server) authenticate(r *http.Request, key string) (*store.DB, error) {
+// The store checks the key (store.Books.CheckKey): against its company's
+// own book, so that a key never reaches another company's contacts; and,
+// before that book is opened, against the hashes of that book's keys held
+// in memory, so that a wrong key opens no book, creates no file, and is
+// refused in the same time whether or not its company exists. Every
+// refusal is the same 401; why a book could not be read (a symbolic link,
+// a directory) goes to the access log only.
+func (s *Server) authenticate(r *http.Request, key string) (*store.DB, func(), error) {
 	if key == "" {
-		return nil, errNoKey
+		return nil, nil, errNoKey
 	}
-	company, ok := contacts.APIKeyCompany(key)
-	if !ok {
-		return nil, errKeyRejected
-	}
-	db, err := s.books.get(r.Context(), company)
-	if errors.Is(err, store.ErrNoBook) {
-		return nil, errKeyRejected
-	} else if err != nil {
-		return nil, err
-	}
-	// The store remembers a key that passed until the book changes
-	// (store.DB.CheckKey), so this is a query only after a write.
-	if _, err := db.CheckKey(r.Context(), key); err != nil {
-		return nil, err
-	}
-	noteCompany(r, company)
-	return db, nil
-}
-
-// books opens each company's book once and shares it between requests: a
-// store.DB is a connection pool, safe for concurrent use.
-type books struct {
-	dir, region string
-
-	mu     sync.Mutex
-	open   map[string]*bookEntry
-	closed bool
-}
-
-// bookEntry is one company's book, or the opening of it in progress:
-// requests that want it meanwhile wait on ready rather than open it again.
-type bookEntry struct {
-	ready chan struct{}
-	db    *store.DB
-	err   error
-}
-
-var errClosed = errors.New("the server is shut down")
-
-// bookConns is how many connections the server holds to each book: a few
-// per core, enough to keep the cores busy while some requests wait on the
-// disk or on the writer. Without a bound, a burst of requests would each
-// open a connection (and read the schema) only to close most of them
-// again, which costs more than the lookups themselves.
-func bookConns() int { return 4 * runtime.GOMAXPROCS(0) }
-
-// get returns company's book, opening it on first use. A failure is not
-// kept: a company whose book is made later, or whose file was briefly
-// busy, is found on the next request.
-func (b *books) get(ctx context.Context, company string) (*store.DB, error) {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return nil, errClosed
-	}
-	e, ok := b.open[company]
-	if !ok {
-		e = &bookEntry{ready: make(chan struct{})}
-		b.open[company] = e
-		b.mu.Unlock()
-		b.load(ctx, company, e)
-	} else {
-		b.mu.Unlock()
-	}
-	select {
-	case <-e.ready:
-		return e.db, e.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (b *books) load(ctx context.Context, company string, e *bookEntry) {
-	defer close(e.ready)
-	path, err := store.Path(b.dir, company)
-	if err == nil {
-		// Others may be waiting on this entry: the first request going
-		// away must not fail their open.
-		e.db, err = store.Open(context.WithoutCancel(ctx), path, store.Options{Region: b.region, MaxConns: bookConns()})
-	}
-	if err != nil && !errors.Is(err, store.ErrNoBook) {
-		err = fmt.Errorf("open the book of %s: %w", company, err)
-	}
-	e.err = err
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed && e.db != nil {
-		e.db.Close()
-		e.db, e.err = nil, errClosed
-	}
-	if e.err != nil && b.open[company] == e {
-		delete(b.open, company)
-	}
-}
-
-func (b *books) close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed = true
-	var errs []error
-	for company, e := range b.open {
-		select {
-		case <-e.ready:
-			if e.db != nil {
-				errs = append(errs, e.db.Close())
-			}
-		default: // still opening: load closes it, seeing closed
+	db, done, err := s.books.CheckKey(r.Context(), key)
+	if err != nil {
+		var re *store.RejectedError
+		switch {
+		case errors.As(err, &re):
+			noteError(r, re.Reason)
+			return nil, nil, errKeyRejected
+		case errors.Is(err, store.ErrBooksClosed):
+			return nil, nil, errClosed
 		}
-		delete(b.open, company)
+		return nil, nil, err
 	}
-	return errors.Join(errs...)
+	company, _ := contacts.APIKeyCompany(key)
+	noteCompany(r, company)
+	return db, done, nil
 }

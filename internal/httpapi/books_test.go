@@ -1,0 +1,40 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/httpapi"
+)
+
+// TestBooksBoundedByServer: good keys of more companies than the server
+// keeps books open: it never has more than MaxBooks open.
+func TestBooksBoundedByServer(t *testing.T) {
+	dir := t.TempDir()
+	keys := map[string]string{}
+	for i := range 12 {
+		company := fmt.Sprintf("co%d", i)
+		keys[company] = hardenKey(t, dir, company)
+	}
+	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK", MaxBooks: 3, ConnsPerBook: 2})
+	defer s.Close()
+	for round := range 2 {
+		for company, key := range keys {
+			if rec := serveOnce(s.Handler(), "GET", "/api/v1/contacts", key, nil); rec.Code != 200 {
+				t.Fatalf("%s: %d %s", company, rec.Code, rec.Body)
+			}
+			if n := s.OpenBooks(); n > 3 {
+				t.Fatalf("round %d: %d books open, want at most 3", round, n)
+			}
+		}
+	}
+	// Wrong keys open none.
+	for company := range keys {
+		k, _ := contacts.NewAPIKeySecret(company)
+		serveOnce(s.Handler(), "GET", "/api/v1/contacts", k, nil)
+	}
+	if n := s.OpenBooks(); n > 3 {
+		t.Errorf("%d books open after wrong keys", n)
+	}
+}
