@@ -124,36 +124,26 @@ type Service interface {
 	Close() error
 }
 
-// Prepare validates and normalizes a new contact's input with region as the
-// default region for national numbers. It returns the contact without id
-// and timestamps, which the store sets.
-func (in NewContact) Prepare(region string) (*Contact, error) {
-	c := &Contact{}
-	var err error
-	if c.Name, err = optionalText("name", in.Name, MaxNameLen); err != nil {
-		return nil, err
-	}
-	if c.Email, err = optionalEmail(in.Email); err != nil {
-		return nil, err
-	}
-	p, err := NormalizePhone(in.Phone, region)
-	if err != nil {
-		return nil, err
-	}
-	c.Phone, c.PhoneFormatted = p.E164, p.Formatted
-	if c.CompanyName, err = optionalText("company_name", in.CompanyName, MaxCompanyNameLen); err != nil {
-		return nil, err
-	}
-	if c.Note, err = optionalText("note", in.Note, MaxNoteLen); err != nil {
-		return nil, err
-	}
-	return c, nil
+// Update returns the input as the update that gives every field: a create
+// is this update applied to no contact.
+func (in NewContact) Update() ContactUpdate {
+	return ContactUpdate{Name: &in.Name, Email: &in.Email, Phone: &in.Phone, CompanyName: &in.CompanyName, Note: &in.Note}
 }
 
-// Apply returns a copy of c with upd applied and validated, reading
-// national numbers in region. It does not touch the timestamps.
-func (upd ContactUpdate) Apply(c *Contact, region string) (*Contact, error) {
-	out := *c
+// Prepare is the one gate of every write to a contact, whatever its way in
+// (add, edit and the editor, a POST or PATCH, an import's row, a sync, an
+// undo): it applies upd to old (nil for a new contact), trimming,
+// validating and normalizing each field given, national numbers read in
+// region, and returns the contact as it is to be stored. It does not touch
+// id and timestamps, which the store sets. A new contact needs a phone.
+// Errors are EINVALID, naming the field.
+func Prepare(old *Contact, upd ContactUpdate, region string) (*Contact, error) {
+	var out Contact
+	if old != nil {
+		out = *old
+	} else if upd.Phone == nil {
+		return nil, FieldErrorf("phone", "required")
+	}
 	var err error
 	if upd.Name != nil {
 		if out.Name, err = optionalText("name", *upd.Name, MaxNameLen); err != nil {

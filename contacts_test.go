@@ -13,10 +13,10 @@ func ptr(s string) *string { return &s }
 
 func TestNewContactPrepare(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		c, err := contacts.NewContact{
+		c, err := contacts.Prepare(nil, contacts.NewContact{
 			Name: "  Niklas Stephenson ", Email: " niklas@stephenson.dk ", Phone: "+45 20 12 34 56",
 			CompanyName: "Stephenson ApS\t", Note: "line one\r\nline two\n",
-		}.Prepare("")
+		}.Update(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestNewContactPrepare(t *testing.T) {
 		}
 	})
 	t.Run("EmptyMeansNotSet", func(t *testing.T) {
-		c, err := contacts.NewContact{Name: "  ", Email: "", Phone: "+4520123456", CompanyName: "", Note: " \n "}.Prepare("")
+		c, err := contacts.Prepare(nil, contacts.NewContact{Name: "  ", Email: "", Phone: "+4520123456", CompanyName: "", Note: " \n "}.Update(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestNewContactPrepare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.in.Prepare("")
+			_, err := contacts.Prepare(nil, tt.in.Update(), "")
 			if got, want := contacts.ErrorCode(err), contacts.EINVALID; got != want {
 				t.Fatalf("code=%q (%v), want %q", got, err, want)
 			}
@@ -85,16 +85,16 @@ func TestNewContactPrepare(t *testing.T) {
 	}
 	t.Run("NoteLimitIsCharacters", func(t *testing.T) {
 		// 10,000 two-byte characters are 20,000 bytes: still allowed.
-		if _, err := (contacts.NewContact{Phone: "+4520123456", Note: long(10000)}).Prepare(""); err != nil {
+		if _, err := contacts.Prepare(nil, (contacts.NewContact{Phone: "+4520123456", Note: long(10000)}).Update(), ""); err != nil {
 			t.Fatal(err)
 		}
 		// CRLF counts as one character once stored as LF.
-		if _, err := (contacts.NewContact{Phone: "+4520123456", Note: strings.Repeat("a\r\n", 5000)}).Prepare(""); err != nil {
+		if _, err := contacts.Prepare(nil, (contacts.NewContact{Phone: "+4520123456", Note: strings.Repeat("a\r\n", 5000)}).Update(), ""); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("TabAndNewlineAllowed", func(t *testing.T) {
-		c, err := contacts.NewContact{Phone: "+4520123456", Note: "a\tb\nc"}.Prepare("")
+		c, err := contacts.Prepare(nil, contacts.NewContact{Phone: "+4520123456", Note: "a\tb\nc"}.Update(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,12 +125,12 @@ func TestValidateEmail(t *testing.T) {
 }
 
 func TestContactUpdateApply(t *testing.T) {
-	base, err := contacts.NewContact{Name: "Ann", Email: "ann@example.com", Phone: "+4520123456", Note: "hi"}.Prepare("")
+	base, err := contacts.Prepare(nil, contacts.NewContact{Name: "Ann", Email: "ann@example.com", Phone: "+4520123456", Note: "hi"}.Update(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("ChangesOnlyGivenFields", func(t *testing.T) {
-		c, err := contacts.ContactUpdate{Note: ptr("bye"), CompanyName: ptr(" Acme ")}.Apply(base, "")
+		c, err := contacts.Prepare(base, contacts.ContactUpdate{Note: ptr("bye"), CompanyName: ptr(" Acme ")}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestContactUpdateApply(t *testing.T) {
 		}
 	})
 	t.Run("EmptyClears", func(t *testing.T) {
-		c, err := contacts.ContactUpdate{Name: ptr(""), Email: ptr("")}.Apply(base, "")
+		c, err := contacts.Prepare(base, contacts.ContactUpdate{Name: ptr(""), Email: ptr("")}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +151,7 @@ func TestContactUpdateApply(t *testing.T) {
 		}
 	})
 	t.Run("Phone", func(t *testing.T) {
-		c, err := contacts.ContactUpdate{Phone: ptr("(415) 555-2671")}.Apply(base, "US")
+		c, err := contacts.Prepare(base, contacts.ContactUpdate{Phone: ptr("(415) 555-2671")}, "US")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func TestContactUpdateApply(t *testing.T) {
 		}
 	})
 	t.Run("ErrPhoneCleared", func(t *testing.T) {
-		_, err := contacts.ContactUpdate{Phone: ptr("")}.Apply(base, "")
+		_, err := contacts.Prepare(base, contacts.ContactUpdate{Phone: ptr("")}, "")
 		if contacts.ErrorCode(err) != contacts.EINVALID || contacts.ErrorField(err) != "phone" {
 			t.Errorf("err=%v", err)
 		}

@@ -127,7 +127,7 @@ func FuzzValidateEmail(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := contacts.NewContact{Phone: fuzzPhone, Email: s}.Prepare("")
+		c, err := contacts.Prepare(nil, contacts.NewContact{Phone: fuzzPhone, Email: s}.Update(), "")
 		if err != nil {
 			if code := contacts.ErrorCode(err); code != contacts.EINVALID || contacts.ErrorField(err) != "email" {
 				t.Fatalf("email %q: error %q (code %q, field %q), want an invalid email", s, err, code, contacts.ErrorField(err))
@@ -156,7 +156,7 @@ func FuzzValidateEmail(f *testing.F) {
 		if err := contacts.ValidateEmail(e); err != nil {
 			t.Fatalf("email %q stored as %q, which does not validate again: %v", s, e, err)
 		}
-		if c2, err := (contacts.ContactUpdate{Email: &e}).Apply(c, ""); err != nil || c2.Email == nil || *c2.Email != e {
+		if c2, err := contacts.Prepare(c, (contacts.ContactUpdate{Email: &e}), ""); err != nil || c2.Email == nil || *c2.Email != e {
 			t.Fatalf("email %q: an edit to the stored value %q changes it: %v", s, e, err)
 		}
 	})
@@ -240,7 +240,7 @@ func FuzzContactJSON(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, name, note string) {
-		c, err := contacts.NewContact{Phone: fuzzPhone, Name: name, CompanyName: name, Note: note}.Prepare("")
+		c, err := contacts.Prepare(nil, contacts.NewContact{Phone: fuzzPhone, Name: name, CompanyName: name, Note: note}.Update(), "")
 		if err != nil {
 			return
 		}

@@ -53,18 +53,13 @@ An empty value for an optional field means not set.`,
 func addRun(cmd *cobra.Command, f *Factory, opts *addOptions) error {
 	ctx := cmd.Context()
 	cfg, _ := f.Config()
-	// Validate before the book is created, so bad input writes nothing.
-	in := opts.in
-	c, err := in.Prepare(cfg.Region)
-	if err != nil {
-		return err
-	}
-	in.Phone = c.Phone
+	// The book is the gate: it validates what the user typed (a new
+	// company's book is put in place only once the contact is written).
 	svc, err := f.Book(ctx, true)
 	if err != nil {
 		return err
 	}
-	c, err = svc.CreateContact(ctx, in)
+	c, err := svc.CreateContact(ctx, opts.in)
 	if err != nil {
 		return err
 	}

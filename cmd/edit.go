@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"fmt"
 	"os"
 
@@ -100,11 +99,6 @@ With no field flag and no terminal, edit is a usage error (exit 2).`,
 func editRun(cmd *cobra.Command, f *Factory, ref string, upd contacts.ContactUpdate) error {
 	ctx := cmd.Context()
 	cfg, _ := f.Config()
-	// Validate every given field before anything is looked up.
-	upd, err := prepareUpdate(cfg, upd)
-	if err != nil {
-		return err
-	}
 	svc, err := f.Book(ctx, false)
 	if err != nil {
 		return err
@@ -117,23 +111,6 @@ func editRun(cmd *cobra.Command, f *Factory, ref string, upd contacts.ContactUpd
 		return err
 	}
 	return printContact(f, cfg, c, output.DetailOrder)
-}
-
-// prepareUpdate validates every field of upd and reads a new phone number
-// in this command's region, whatever book answers (the book checks it
-// again, and a server may have no region of its own).
-func prepareUpdate(cfg *Config, upd contacts.ContactUpdate) (contacts.ContactUpdate, error) {
-	if _, err := upd.Apply(&contacts.Contact{}, cfg.Region); err != nil {
-		return upd, err
-	}
-	if upd.Phone != nil {
-		p, err := contacts.NormalizePhone(*upd.Phone, cfg.Region)
-		if err != nil {
-			return upd, err
-		}
-		upd.Phone = &p.E164
-	}
-	return upd, nil
 }
 
 // editInEditor edits the contact REF names in the user's editor (see
@@ -166,7 +143,7 @@ func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
 		Region: cfg.Region,
 	}
 	got, changed, err := ed.Edit(c, func(upd contacts.ContactUpdate) (*contacts.Contact, error) {
-		return applyUpdate(ctx, svc, cfg, c.ID, upd)
+		return svc.UpdateContact(ctx, c.ID, upd)
 	})
 	if err != nil {
 		return err
@@ -175,13 +152,4 @@ func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
 		fmt.Fprintln(f.IO.ErrOut, "No changes made.")
 	}
 	return printContact(f, cfg, got, output.DetailOrder)
-}
-
-// applyUpdate validates upd and stores it on the contact with id.
-func applyUpdate(ctx context.Context, svc contacts.Service, cfg *Config, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
-	upd, err := prepareUpdate(cfg, upd)
-	if err != nil {
-		return nil, err
-	}
-	return svc.UpdateContact(ctx, id, upd)
 }

@@ -80,12 +80,13 @@ func (t *writeTx) release() {
 	}
 }
 
-// write runs fn in a write transaction and commits it; a failure names the
-// book and says what is wrong (a full disk, a read-only file). The first
-// write to a new book (see Options.Create) puts the book in place; if
-// another process made the book meanwhile, fn runs again, on that book,
-// so fn must do the same when run twice.
-func (db *DB) write(ctx context.Context, fn func(tx *writeTx) error) (err error) {
+// write runs fn in a write transaction with the book's one writer, brings
+// the search indexes up to date with what fn wrote, and commits; a failure
+// names the book and says what is wrong (a full disk, a read-only file).
+// The first write to a new book (see Options.Create) puts the book in
+// place; if another process made the book meanwhile, fn runs again, on
+// that book, so fn must do the same when run twice.
+func (db *DB) write(ctx context.Context, fn func(w *writer) error) (err error) {
 	defer db.explain(&err)
 	for {
 		if err := db.writable(); err != nil {
@@ -95,7 +96,13 @@ func (db *DB) write(ctx context.Context, fn func(tx *writeTx) error) (err error)
 		if err != nil {
 			return err
 		}
-		if err := fn(tx); err != nil {
+		w := newWriter(ctx, db, tx)
+		err = fn(w)
+		if err == nil {
+			err = indexQueued(ctx, tx)
+		}
+		w.close()
+		if err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const contactColumns = `id, name, email, phone, phone_formatted, company_name, note, created_at, updated_at`
@@ -30,14 +28,15 @@ func (db *DB) FindContactByID(ctx context.Context, id string) (_ *contacts.Conta
 // libphonenumber.
 func (db *DB) FindContactByPhone(ctx context.Context, phone string) (_ *contacts.Contact, err error) {
 	defer db.explain(&err)
-	probe, quick := contacts.QuickE164(phone, db.region)
+	region := contacts.RegionFrom(ctx, db.region)
+	probe, quick := contacts.QuickE164(phone, region)
 	if quick {
 		c, err := db.findByPhone(ctx, probe)
 		if contacts.ErrorCode(err) != contacts.ENOTFOUND {
 			return c, err
 		}
 	}
-	p, err := contacts.NormalizeCaller(phone, db.region)
+	p, err := contacts.NormalizeCaller(phone, region)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +61,11 @@ func (db *DB) findByPhone(ctx context.Context, e164 string) (*contacts.Contact, 
 		return nil, err
 	}
 	return r.contact()
+}
+
+type execer interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 type queryer interface {
@@ -128,19 +132,17 @@ func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn fun
 	return rows.Err()
 }
 
-// CreateContact implements contacts.Service.
+// CreateContact implements contacts.Service. The input goes through the
+// domain's one gate, with the request's region (contacts.WithRegion) or
+// the book's; the contact through the one writer.
 func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*contacts.Contact, error) {
-	c, err := in.Prepare(db.region)
+	c, err := contacts.Prepare(nil, in.Update(), contacts.RegionFrom(ctx, db.region))
 	if err != nil {
 		return nil, err
 	}
-	err = db.write(ctx, func(tx *writeTx) error {
-		now := db.now()
-		c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), now, now
-		if err := insertContact(ctx, tx, c); err != nil {
-			return err
-		}
-		return indexQueued(ctx, tx)
+	err = db.write(ctx, func(w *writer) error {
+		c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), w.now, w.now
+		return w.create(c)
 	})
 	if err != nil {
 		return nil, err
@@ -149,30 +151,23 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 }
 
 // UpdateContact implements contacts.Service. updated_at always moves
-// forward, by a second when the clock has not yet left the last update's
-// second, so that every edit is visible in the timestamps.
+// forward (writer.touch), so that every edit is visible in the timestamps.
 func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
 	canon, ok := contacts.ParseID(id)
 	if !ok {
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 	}
 	var c *contacts.Contact
-	err := db.write(ctx, func(tx *writeTx) error {
-		old, err := findContact(ctx, tx, `id = ?`, canon)
+	err := db.write(ctx, func(w *writer) error {
+		old, err := findContact(ctx, w.tx, `id = ?`, canon)
 		if err != nil {
 			return err
 		}
-		if c, err = upd.Apply(old, db.region); err != nil {
+		if c, err = contacts.Prepare(old, upd, contacts.RegionFrom(ctx, db.region)); err != nil {
 			return err
 		}
-		c.UpdatedAt = db.now()
-		if !c.UpdatedAt.After(old.UpdatedAt) {
-			c.UpdatedAt = old.UpdatedAt.Add(time.Second)
-		}
-		if err := updateContact(ctx, tx, c); err != nil {
-			return err
-		}
-		return indexQueued(ctx, tx)
+		c.UpdatedAt = w.touch(old)
+		return w.update(c)
 	})
 	if err != nil {
 		return nil, err
@@ -182,65 +177,18 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 
 // DeleteContacts implements contacts.Service.
 func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
-	return db.write(ctx, func(tx *writeTx) error {
+	return db.write(ctx, func(w *writer) error {
 		for _, id := range ids {
 			canon, ok := contacts.ParseID(id)
 			if !ok {
 				return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 			}
-			res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, canon)
-			if err != nil {
+			if err := w.delete(canon); err != nil {
 				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", canon)
 			}
 		}
-		return indexQueued(ctx, tx)
+		return nil
 	})
-}
-
-type execer interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
-func insertContact(ctx context.Context, tx execer, c *contacts.Contact) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note,
-		c.CreatedAt.Format(contacts.TimeFormat), c.UpdatedAt.Format(contacts.TimeFormat))
-	return conflictError(ctx, tx, err, c)
-}
-
-func updateContact(ctx context.Context, tx execer, c *contacts.Contact) error {
-	_, err := tx.ExecContext(ctx, `UPDATE contacts SET name = ?, email = ?, phone = ?, phone_formatted = ?,
-		company_name = ?, note = ?, updated_at = ? WHERE id = ?`,
-		c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note, c.UpdatedAt.Format(contacts.TimeFormat), c.ID)
-	return conflictError(ctx, tx, err, c)
-}
-
-// conflictError maps a UNIQUE violation on phone, told by SQLite's extended
-// error code, to ECONFLICT naming the contact that holds the number.
-func conflictError(ctx context.Context, tx execer, err error, c *contacts.Contact) error {
-	var se *sqlite.Error
-	if err == nil || !errors.As(err, &se) {
-		return err
-	}
-	switch se.Code() {
-	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-		var holder string
-		if qerr := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE phone = ?`, c.Phone).Scan(&holder); qerr != nil {
-			return fmt.Errorf("phone %s is taken: %w", c.Phone, err)
-		}
-		return &contacts.Error{Code: contacts.ECONFLICT, Field: "phone", ContactID: holder,
-			Message: fmt.Sprintf("phone: %s already belongs to contact %s", c.Phone, holder)}
-	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return &contacts.Error{Code: contacts.ECONFLICT, Field: "id", ContactID: c.ID,
-			Message: fmt.Sprintf("id: a contact with id %s already exists", c.ID)}
-	}
-	return err
 }
 
 // row is the scan target of one contacts row.
@@ -301,48 +249,4 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return contacts.ParseTime(s)
-}
-
-// InsertContacts stores whole contacts, ids and timestamps included, in one
-// transaction: all of them or, on the first error, none. next returns the
-// next contact, or nil at the end. Each contact is validated as any write
-// is. It returns the number inserted.
-func (db *DB) InsertContacts(ctx context.Context, next func() (*contacts.Contact, error)) (int, error) {
-	n, ran := 0, false
-	err := db.write(ctx, func(tx *writeTx) error {
-		if ran {
-			// A new book that another process made first: next has been
-			// read to its end.
-			return fmt.Errorf("%s was made by another process meanwhile; nothing was inserted", db.path)
-		}
-		ran = true
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for {
-			c, err := next()
-			if err != nil {
-				return err
-			}
-			if c == nil {
-				break
-			}
-			if err := c.Validate(); err != nil {
-				return err
-			}
-			_, err = stmt.ExecContext(ctx, c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note,
-				c.CreatedAt.UTC().Format(contacts.TimeFormat), c.UpdatedAt.UTC().Format(contacts.TimeFormat))
-			if err := conflictError(ctx, tx, err, c); err != nil {
-				return err
-			}
-			n++
-		}
-		return indexQueued(ctx, tx)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }

@@ -84,11 +84,11 @@ func TestCreate(t *testing.T) {
 			return err
 		}},
 		{"DryRunImport", func(t *testing.T, db *store.DB) error {
-			_, err := db.Import(ctx, store.ImportOptions{DryRun: true}, rows(t, "+4520123456"), func(store.Problem) {})
+			_, err := db.Import(ctx, contacts.ImportOptions{DryRun: true}, rows(t, "+4520123456"), func(contacts.Problem) {})
 			return err
 		}},
 		{"FailedImport", func(t *testing.T, db *store.DB) error {
-			res, err := db.Import(ctx, store.ImportOptions{}, rows(t, "+4520123456", "+4520123456"), func(store.Problem) {})
+			res, err := db.Import(ctx, contacts.ImportOptions{}, rows(t, "+4520123456", "+4520123456"), func(contacts.Problem) {})
 			if err == nil && res.Written {
 				return fmt.Errorf("written")
 			}
@@ -151,11 +151,11 @@ func TestCreateRace(t *testing.T) {
 		}},
 		{"Import", func(t *testing.T, db *store.DB) error {
 			var problems []string
-			res, err := db.Import(ctx, store.ImportOptions{OnConflict: store.ConflictSkip, SkipInvalid: true}, rows(t, "+4520123499,New", "+4520123456,Taken", "+4520123499,Twice", "!bad"), func(p store.Problem) { problems = append(problems, p.Pos+": "+p.Message) })
+			res, err := db.Import(ctx, contacts.ImportOptions{OnConflict: contacts.ConflictSkip, SkipInvalid: true}, rows(t, "+4520123499,New", "+4520123456,Taken", "+4520123499,Twice", "!bad"), func(p contacts.Problem) { problems = append(problems, p.Pos+": "+p.Message) })
 			if err != nil {
 				return err
 			}
-			want := store.ImportResult{Created: 1, Skipped: 2, Invalid: 1, Written: true}
+			want := contacts.ImportResult{Created: 1, Skipped: 2, Invalid: 1, Written: true}
 			if *res != want {
 				return fmt.Errorf("result %+v, want %+v", *res, want)
 			}

@@ -6,78 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
+	"time"
 
 	"github.com/phoneinc/contacts"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// What an import does with a row whose phone number is already taken, in
-// the book or earlier in the same file.
-const (
-	ConflictFail   = "fail"   // report it; the import writes nothing
-	ConflictSkip   = "skip"   // keep the contact that has the number
-	ConflictUpdate = "update" // upsert by phone: the row's fields replace the contact's
-)
-
-// ImportOptions control Import.
-type ImportOptions struct {
-	OnConflict  string // ConflictFail (default), ConflictSkip or ConflictUpdate
-	SkipInvalid bool   // write the good rows even if some are invalid
-	DryRun      bool   // validate and report, write nothing
-}
-
-// ImportRow is one row of an import, already validated by the caller with
-// the domain's rules: either Contact (with id and timestamps set) or Err.
-type ImportRow struct {
-	Pos     string // "line 12", "card 3": where the row is, for the report
-	Contact *contacts.Contact
-	Err     error
-	// OwnID is true when the row carried its own id and timestamps (our
-	// own export): they are kept.
-	OwnID bool
-}
-
-// Problem is a row that was not imported, or that stopped the import.
-type Problem struct {
-	Pos       string `json:"pos"`
-	Code      string `json:"code"` // contacts.EINVALID or contacts.ECONFLICT
-	Field     string `json:"field"`
-	Message   string `json:"message"`
-	ContactID string `json:"contact_id,omitempty"` // for a conflict, who holds the number
-	Skipped   bool   `json:"skipped"`              // the row was left out and the import went on
-}
-
-// ImportResult counts what an import did (or, dry or failed, would have done).
-type ImportResult struct {
-	Created   int  `json:"created"`
-	Updated   int  `json:"updated"`
-	Unchanged int  `json:"unchanged"`
-	Skipped   int  `json:"skipped"`
-	Invalid   int  `json:"invalid"`
-	Conflicts int  `json:"conflicts"`
-	Written   bool `json:"written"` // the transaction was committed
-}
-
-// Import writes rows in one transaction, all or nothing by default: any
-// invalid row or (with ConflictFail) any conflict rolls everything back.
-// Every problem is passed to report as it is found, so that a bad file's
-// whole report streams in constant memory. The error is for the import as
-// a whole (I/O, a damaged file, ctx cancelled); rows' problems are in the
-// result and the report.
-func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*ImportRow, error), report func(Problem)) (_ *ImportResult, err error) {
+// Import implements contacts.Importer: every row goes through the one
+// writer, in one transaction.
+func (db *DB) Import(ctx context.Context, opts contacts.ImportOptions, rows func(yield func(*contacts.ImportRow) error) error, report func(contacts.Problem)) (_ *contacts.ImportResult, err error) {
 	defer db.explain(&err)
 	switch opts.OnConflict {
 	case "":
-		opts.OnConflict = ConflictFail
-	case ConflictFail, ConflictSkip, ConflictUpdate:
+		opts.OnConflict = contacts.ConflictFail
+	case contacts.ConflictFail, contacts.ConflictSkip, contacts.ConflictUpdate, contacts.ConflictReplace:
 	default:
-		return nil, contacts.Errorf(contacts.EUSAGE, "--on-conflict: %q is not one of fail, skip, update", opts.OnConflict)
+		return nil, contacts.Errorf(contacts.EUSAGE, "--on-conflict: %q is not one of %s", opts.OnConflict, strings.Join(contacts.ConflictPolicies, ", "))
 	}
 	if err := db.writable(); err != nil {
 		return nil, err
 	}
-	res, inserted, lost, err := db.importRows(ctx, opts, next, report)
+	res, inserted, lost, err := db.importRows(ctx, opts, rows, report)
 	if lost == nil || err != nil {
 		return res, err
 	}
@@ -89,45 +38,43 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, next func() (*Impo
 // of the rows it inserted and, when the import was the first write to a
 // new book that another process made meanwhile, this import's new book
 // (see commit).
-func (db *DB) importRows(ctx context.Context, opts ImportOptions, next func() (*ImportRow, error), report func(Problem)) (*ImportResult, *posList, *pending, error) {
+func (db *DB) importRows(ctx context.Context, opts contacts.ImportOptions, rows func(yield func(*contacts.ImportRow) error) error, report func(contacts.Problem)) (*contacts.ImportResult, *posList, *pending, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	defer tx.Rollback()
-	im, err := newImporter(ctx, tx.Tx, opts)
+	w := newWriter(ctx, db, tx)
+	defer w.close()
+	im, err := newImporter(w, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	defer im.close()
-	res := &ImportResult{}
-	for {
-		row, err := next()
-		if err != nil {
-			return res, nil, nil, err
-		}
-		if row == nil {
-			break
-		}
+	res := &contacts.ImportResult{}
+	err = rows(func(row *contacts.ImportRow) error {
 		if err := ctx.Err(); err != nil {
-			return res, nil, nil, err
+			return err
 		}
 		if row.Err != nil {
 			res.Invalid++
 			var de *contacts.Error
-			p := Problem{Pos: row.Pos, Code: contacts.EINVALID, Message: row.Err.Error(), Skipped: opts.SkipInvalid}
+			p := contacts.Problem{Pos: row.Pos, Code: contacts.EINVALID, Message: row.Err.Error(), Skipped: opts.SkipInvalid}
 			if errors.As(row.Err, &de) {
 				p.Field = de.Field
 			}
 			report(p)
-			continue
+			return nil
 		}
-		if err := im.write(row, res, report); err != nil {
-			return res, nil, nil, err
-		}
+		return im.write(row, res, report)
+	})
+	if err != nil {
+		return res, nil, nil, err
 	}
-	failed := res.Invalid > 0 && !opts.SkipInvalid || res.Conflicts > 0 && opts.OnConflict == ConflictFail
-	if failed || opts.DryRun {
+	failed := res.Invalid > 0 && !opts.SkipInvalid || res.Conflicts > 0 && opts.OnConflict == contacts.ConflictFail
+	if failed || opts.DryRun || res.Created+res.Updated == 0 {
+		// Nothing to commit: a file of no rows, or of rows the book has,
+		// leaves the book (and a new book's file) as it was.
 		return res, nil, nil, nil
 	}
 	if err := indexQueued(ctx, tx); err != nil {
@@ -147,7 +94,7 @@ func (db *DB) importRows(ctx context.Context, opts ImportOptions, next func() (*
 // same options, and each conflict with what this book holds is reported
 // at the position of the row it came from. first is what the import did
 // in its own book; the result is what it did in all.
-func (db *DB) carryImport(ctx context.Context, file string, opts ImportOptions, first *ImportResult, inserted *posList, report func(Problem)) (*ImportResult, error) {
+func (db *DB) carryImport(ctx context.Context, file string, opts contacts.ImportOptions, first *contacts.ImportResult, inserted *posList, report func(contacts.Problem)) (*contacts.ImportResult, error) {
 	src, err := openBook(ctx, file, db.path, Options{})
 	if err != nil {
 		return first, err
@@ -163,42 +110,43 @@ func (db *DB) carryImport(ctx context.Context, file string, opts ImportOptions, 
 		r     row
 	)
 	dest := append([]any{&rowid}, r.dest()...)
-	next := func() (*ImportRow, error) {
-		if !rows.Next() {
-			return nil, rows.Err()
+	each := func(yield func(*contacts.ImportRow) error) error {
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			c, err := r.contact()
+			if err != nil {
+				return err
+			}
+			in := &contacts.ImportRow{Contact: c, Given: contacts.AllFields, OwnID: true}
+			if i := rowid - 1; i >= 0 && i < int64(inserted.len()) {
+				in.Pos = inserted.at(int(i))
+			}
+			if err := yield(in); err != nil {
+				return err
+			}
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		c, err := r.contact()
-		if err != nil {
-			return nil, err
-		}
-		in := &ImportRow{Contact: c, OwnID: true}
-		if i := rowid - 1; i >= 0 && i < int64(inserted.len()) {
-			in.Pos = inserted.at(int(i))
-		}
-		return in, nil
+		return rows.Err()
 	}
-	res, _, _, err := db.importRows(ctx, opts, next, report)
+	res, _, _, err := db.importRows(ctx, opts, each, report)
 	if err != nil {
 		return first, err
 	}
-	return &ImportResult{
+	return &contacts.ImportResult{
 		Created: res.Created, Updated: first.Updated + res.Updated, Unchanged: first.Unchanged + res.Unchanged,
 		Skipped: first.Skipped + res.Skipped, Invalid: first.Invalid, Conflicts: res.Conflicts, Written: res.Written,
 	}, nil
 }
 
-// importer holds an import's prepared statements and what it has inserted.
+// importer is an import's own part of the write: what it has inserted,
+// to name the row a later row's number is also on.
 type importer struct {
-	ctx          context.Context
-	tx           *sql.Tx
-	opts         ImportOptions
-	insert, find *sql.Stmt
-	update       *sql.Stmt
-	baseRowID    int64   // rows above it were inserted by this import
-	inserted     posList // Pos of each inserted row, by rowid-baseRowID-1
+	w         *writer
+	opts      contacts.ImportOptions
+	find      *sql.Stmt
+	baseRowID int64   // rows above it were inserted by this import
+	inserted  posList // Pos of each inserted row, by rowid-baseRowID-1
 }
 
 // posList is a list of row positions ("line 12"), packed: a million of
@@ -227,8 +175,9 @@ func (l *posList) at(i int) string {
 	return string(l.text[start:l.ends[i]])
 }
 
-func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions) (*importer, error) {
-	im := &importer{ctx: ctx, tx: tx, opts: opts}
+func newImporter(w *writer, opts contacts.ImportOptions) (*importer, error) {
+	im := &importer{w: w, opts: opts}
+	ctx, tx := w.ctx, w.tx
 	// A bulk insert touches the phone, id and newest-first indexes all over,
 	// so the page cache is raised from SQLite's 2 MB to 8 MiB. Not more: on
 	// a million rows 64 MiB was no faster (38 s either way, once the
@@ -242,53 +191,39 @@ func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions) (*importer
 		return nil, err
 	}
 	var err error
-	if im.insert, err = tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (phone) DO NOTHING`); err != nil {
-		return nil, err
-	}
 	if im.find, err = tx.PrepareContext(ctx, `SELECT rowid, `+contactColumns+` FROM contacts WHERE phone = ?`); err != nil {
-		return nil, err
-	}
-	if im.update, err = tx.PrepareContext(ctx, `UPDATE contacts SET name = ?, email = ?, company_name = ?, note = ?,
-		updated_at = ? WHERE id = ?`); err != nil {
 		return nil, err
 	}
 	return im, nil
 }
 
 func (im *importer) close() {
-	for _, s := range []*sql.Stmt{im.insert, im.find, im.update} {
-		if s != nil {
-			s.Close()
-		}
+	if im.find != nil {
+		im.find.Close()
 	}
 }
 
-func (im *importer) write(in *ImportRow, res *ImportResult, report func(Problem)) error {
+func (im *importer) write(in *contacts.ImportRow, res *contacts.ImportResult, report func(contacts.Problem)) error {
 	c := in.Contact
-	created := c.CreatedAt.UTC().Format(contacts.TimeFormat)
-	updated := c.UpdatedAt.UTC().Format(contacts.TimeFormat)
-	r, err := im.insert.ExecContext(im.ctx, c.ID, c.Name, c.Email, c.Phone, c.PhoneFormatted, c.CompanyName, c.Note, created, updated)
-	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
-		if im.opts.OnConflict == ConflictFail {
+	err := im.w.insert(c)
+	switch {
+	case err == nil:
+		res.Created++
+		im.inserted.add(in.Pos)
+		im.changed(in.Pos, nil, c)
+		return nil
+	case contacts.ErrorField(err) == "id":
+		if im.opts.OnConflict == contacts.ConflictFail {
 			res.Conflicts++
 		} else {
 			res.Skipped++
 		}
-		report(Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "id", ContactID: c.ID,
+		report(contacts.Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "id", ContactID: c.ID,
 			Message: fmt.Sprintf("id: a contact with id %s already exists, with another phone number", c.ID),
-			Skipped: im.opts.OnConflict != ConflictFail})
+			Skipped: im.opts.OnConflict != contacts.ConflictFail})
 		return nil
-	} else if err != nil {
+	case !errors.Is(err, errPhoneTaken):
 		return err
-	}
-	if n, err := r.RowsAffected(); err != nil {
-		return err
-	} else if n == 1 {
-		res.Created++
-		im.inserted.add(in.Pos)
-		return nil
 	}
 
 	// The number is taken: by a contact of the book, or by an earlier row.
@@ -296,7 +231,7 @@ func (im *importer) write(in *ImportRow, res *ImportResult, report func(Problem)
 		rowid int64
 		h     row
 	)
-	if err := im.find.QueryRowContext(im.ctx, c.Phone).Scan(append([]any{&rowid}, h.dest()...)...); err != nil {
+	if err := im.find.QueryRowContext(im.w.ctx, c.Phone).Scan(append([]any{&rowid}, h.dest()...)...); err != nil {
 		return err
 	}
 	where := "already belongs to contact " + h.id
@@ -306,33 +241,67 @@ func (im *importer) write(in *ImportRow, res *ImportResult, report func(Problem)
 		}
 	}
 	switch im.opts.OnConflict {
-	case ConflictUpdate:
+	case contacts.ConflictUpdate, contacts.ConflictReplace:
 		old, err := h.contact()
 		if err != nil {
 			return err
 		}
-		if same(old.Name, c.Name) && same(old.Email, c.Email) && same(old.CompanyName, c.CompanyName) && same(old.Note, c.Note) {
+		given := in.Given
+		if im.opts.OnConflict == contacts.ConflictReplace {
+			given = contacts.AllFields
+		}
+		next := merge(old, c, given)
+		if same(old.Name, next.Name) && same(old.Email, next.Email) && same(old.CompanyName, next.CompanyName) && same(old.Note, next.Note) {
 			res.Unchanged++
 			return nil
 		}
-		at := c.UpdatedAt
-		if !at.After(old.UpdatedAt) {
-			at = old.UpdatedAt.Add(1e9)
+		next.UpdatedAt = c.UpdatedAt
+		if !next.UpdatedAt.After(old.UpdatedAt) {
+			next.UpdatedAt = old.UpdatedAt.Add(time.Second)
 		}
-		if _, err := im.update.ExecContext(im.ctx, c.Name, c.Email, c.CompanyName, c.Note, at.UTC().Format(contacts.TimeFormat), old.ID); err != nil {
+		if err := im.w.update(next); err != nil {
 			return err
 		}
 		res.Updated++
-	case ConflictSkip:
+		im.changed(in.Pos, old, next)
+	case contacts.ConflictSkip:
 		res.Skipped++
-		report(Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "phone", ContactID: h.id,
+		report(contacts.Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "phone", ContactID: h.id,
 			Message: fmt.Sprintf("phone: %s %s", c.Phone, where), Skipped: true})
 	default:
 		res.Conflicts++
-		report(Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "phone", ContactID: h.id,
+		report(contacts.Problem{Pos: in.Pos, Code: contacts.ECONFLICT, Field: "phone", ContactID: h.id,
 			Message: fmt.Sprintf("phone: %s %s", c.Phone, where)})
 	}
 	return nil
+}
+
+// changed tells the import's Changes of a contact it changes.
+func (im *importer) changed(pos string, before, after *contacts.Contact) {
+	if im.opts.Changes != nil {
+		im.opts.Changes(contacts.Change{Pos: pos, Before: before, After: after})
+	}
+}
+
+// merge returns old with the fields of given taken from row: what an
+// import's update does with a number the book has. A field the row does
+// not give is kept (ConflictUpdate); ConflictReplace gives them all, so
+// that a field the row leaves empty is cleared.
+func merge(old, row *contacts.Contact, given contacts.FieldSet) *contacts.Contact {
+	next := *old
+	if given.Has(contacts.FieldName) {
+		next.Name = row.Name
+	}
+	if given.Has(contacts.FieldEmail) {
+		next.Email = row.Email
+	}
+	if given.Has(contacts.FieldCompanyName) {
+		next.CompanyName = row.CompanyName
+	}
+	if given.Has(contacts.FieldNote) {
+		next.Note = row.Note
+	}
+	return &next
 }
 
 func same(a, b *string) bool {

@@ -14,34 +14,39 @@ import (
 
 // rows turns lines of "phone,name" (or "!why" for an invalid row) into an
 // import's rows.
-func rows(t *testing.T, specs ...string) func() (*store.ImportRow, error) {
+func rows(t *testing.T, specs ...string) func(yield func(*contacts.ImportRow) error) error {
 	t.Helper()
 	now := time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC)
-	i := 0
-	return func() (*store.ImportRow, error) {
-		if i == len(specs) {
-			return nil, nil
+	return func(yield func(*contacts.ImportRow) error) error {
+		for i, spec := range specs {
+			pos := fmt.Sprintf("line %d", i+2)
+			row := &contacts.ImportRow{Pos: pos}
+			if strings.HasPrefix(spec, "!") {
+				row.Err = contacts.FieldErrorf("phone", "%s", spec[1:])
+			} else {
+				phone, name, _ := strings.Cut(spec, ",")
+				c, err := contacts.Prepare(nil, contacts.NewContact{Phone: phone, Name: name}.Update(), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), now, now
+				row.Contact, row.Given = c, contacts.FieldPhone
+				if name != "" {
+					row.Given |= contacts.FieldName
+				}
+			}
+			if err := yield(row); err != nil {
+				return err
+			}
 		}
-		spec := specs[i]
-		i++
-		pos := fmt.Sprintf("line %d", i+1)
-		if strings.HasPrefix(spec, "!") {
-			return &store.ImportRow{Pos: pos, Err: contacts.FieldErrorf("phone", "%s", spec[1:])}, nil
-		}
-		phone, name, _ := strings.Cut(spec, ",")
-		c, err := contacts.NewContact{Phone: phone, Name: name}.Prepare("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), now, now
-		return &store.ImportRow{Pos: pos, Contact: c}, nil
+		return nil
 	}
 }
 
-func importRows(t *testing.T, db *store.DB, opts store.ImportOptions, specs ...string) (*store.ImportResult, []store.Problem) {
+func importRows(t *testing.T, db *store.DB, opts contacts.ImportOptions, specs ...string) (*contacts.ImportResult, []contacts.Problem) {
 	t.Helper()
-	var problems []store.Problem
-	res, err := db.Import(context.Background(), opts, rows(t, specs...), func(p store.Problem) { problems = append(problems, p) })
+	var problems []contacts.Problem
+	res, err := db.Import(context.Background(), opts, rows(t, specs...), func(p contacts.Problem) { problems = append(problems, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +56,7 @@ func importRows(t *testing.T, db *store.DB, opts store.ImportOptions, specs ...s
 func TestImport(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db := MustOpen(t)
-		res, problems := importRows(t, db, store.ImportOptions{}, "+4520123451,A", "+4520123452,B")
+		res, problems := importRows(t, db, contacts.ImportOptions{}, "+4520123451,A", "+4520123452,B")
 		if res.Created != 2 || !res.Written || len(problems) != 0 {
 			t.Fatalf("res=%+v problems=%v", res, problems)
 		}
@@ -62,7 +67,7 @@ func TestImport(t *testing.T) {
 	t.Run("AtomicOnInvalidLastRow", func(t *testing.T) {
 		db := MustOpen(t)
 		MustCreate(t, db, contacts.NewContact{Phone: "+4520123450"})
-		res, problems := importRows(t, db, store.ImportOptions{}, "+4520123451,A", "+4520123452,B", "!bad")
+		res, problems := importRows(t, db, contacts.ImportOptions{}, "+4520123451,A", "+4520123452,B", "!bad")
 		if res.Written || res.Invalid != 1 || len(problems) != 1 || problems[0].Pos != "line 4" || problems[0].Field != "phone" {
 			t.Fatalf("res=%+v problems=%+v", res, problems)
 		}
@@ -72,14 +77,14 @@ func TestImport(t *testing.T) {
 	})
 	t.Run("SkipInvalid", func(t *testing.T) {
 		db := MustOpen(t)
-		res, problems := importRows(t, db, store.ImportOptions{SkipInvalid: true}, "!bad", "+4520123451,A", "!worse")
+		res, problems := importRows(t, db, contacts.ImportOptions{SkipInvalid: true}, "!bad", "+4520123451,A", "!worse")
 		if !res.Written || res.Created != 1 || res.Invalid != 2 || len(problems) != 2 || !problems[0].Skipped {
 			t.Fatalf("res=%+v problems=%+v", res, problems)
 		}
 	})
 	t.Run("DryRun", func(t *testing.T) {
 		db := MustOpen(t)
-		res, _ := importRows(t, db, store.ImportOptions{DryRun: true}, "+4520123451,A")
+		res, _ := importRows(t, db, contacts.ImportOptions{DryRun: true}, "+4520123451,A")
 		if res.Written || res.Created != 1 {
 			t.Fatalf("res=%+v", res)
 		}
@@ -90,7 +95,7 @@ func TestImport(t *testing.T) {
 	t.Run("ConflictFail", func(t *testing.T) {
 		db := MustOpen(t)
 		holder := MustCreate(t, db, contacts.NewContact{Phone: "+4520123450"})
-		res, problems := importRows(t, db, store.ImportOptions{}, "+4520123450,In book", "+4520123451,A", "+4520123451,Twice")
+		res, problems := importRows(t, db, contacts.ImportOptions{}, "+4520123450,In book", "+4520123451,A", "+4520123451,Twice")
 		if res.Written || res.Conflicts != 2 || len(problems) != 2 {
 			t.Fatalf("res=%+v problems=%+v", res, problems)
 		}
@@ -107,7 +112,7 @@ func TestImport(t *testing.T) {
 	t.Run("ConflictSkip", func(t *testing.T) {
 		db := MustOpen(t)
 		MustCreate(t, db, contacts.NewContact{Phone: "+4520123450", Name: "Kept"})
-		res, problems := importRows(t, db, store.ImportOptions{OnConflict: store.ConflictSkip}, "+4520123450,New", "+4520123451,A", "+4520123451,Twice")
+		res, problems := importRows(t, db, contacts.ImportOptions{OnConflict: contacts.ConflictSkip}, "+4520123450,New", "+4520123451,A", "+4520123451,Twice")
 		if !res.Written || res.Created != 1 || res.Skipped != 2 || len(problems) != 2 {
 			t.Fatalf("res=%+v problems=%+v", res, problems)
 		}
@@ -123,7 +128,7 @@ func TestImport(t *testing.T) {
 	t.Run("ConflictUpdateIsIdempotent", func(t *testing.T) {
 		db := MustOpen(t)
 		old := MustCreate(t, db, contacts.NewContact{Phone: "+4520123450", Name: "Old"})
-		res, _ := importRows(t, db, store.ImportOptions{OnConflict: store.ConflictUpdate}, "+4520123450,New", "+4520123451,A", "+4520123451,Last")
+		res, _ := importRows(t, db, contacts.ImportOptions{OnConflict: contacts.ConflictUpdate}, "+4520123450,New", "+4520123451,A", "+4520123451,Last")
 		if !res.Written || res.Created != 1 || res.Updated != 2 {
 			t.Fatalf("res=%+v", res)
 		}
@@ -135,29 +140,27 @@ func TestImport(t *testing.T) {
 		if *c.Name != "Last" {
 			t.Errorf("last row should win, got %q", *c.Name)
 		}
-		res, _ = importRows(t, db, store.ImportOptions{OnConflict: store.ConflictUpdate}, "+4520123450,New", "+4520123451,Last")
+		res, _ = importRows(t, db, contacts.ImportOptions{OnConflict: contacts.ConflictUpdate}, "+4520123450,New", "+4520123451,Last")
 		if res.Created != 0 || res.Updated != 0 || res.Unchanged != 2 {
 			t.Fatalf("re-import res=%+v", res)
 		}
 	})
 	t.Run("ErrBadPolicy", func(t *testing.T) {
 		db := MustOpen(t)
-		_, err := db.Import(context.Background(), store.ImportOptions{OnConflict: "merge"}, rows(t), func(store.Problem) {})
+		_, err := db.Import(context.Background(), contacts.ImportOptions{OnConflict: "merge"}, rows(t), func(contacts.Problem) {})
 		if contacts.ErrorCode(err) != contacts.EUSAGE {
 			t.Fatalf("err=%v", err)
 		}
 	})
 	t.Run("ReaderErrorRollsBack", func(t *testing.T) {
 		db := MustOpen(t)
-		next := rows(t, "+4520123451,A")
-		calls := 0
-		_, err := db.Import(context.Background(), store.ImportOptions{}, func() (*store.ImportRow, error) {
-			calls++
-			if calls == 2 {
-				return nil, errors.New("truncated file")
+		good := rows(t, "+4520123451,A")
+		_, err := db.Import(context.Background(), contacts.ImportOptions{}, func(yield func(*contacts.ImportRow) error) error {
+			if err := good(yield); err != nil {
+				return err
 			}
-			return next()
-		}, func(store.Problem) {})
+			return errors.New("truncated file")
+		}, func(contacts.Problem) {})
 		if err == nil {
 			t.Fatal("no error")
 		}

@@ -127,16 +127,16 @@ func BenchmarkImportSearchIndex(b *testing.B) {
 				if !bc.indexed {
 					dropSearchTriggers(b, path)
 				}
-				i := 0
-				next := func() (*store.ImportRow, error) {
-					if i == len(rows) {
-						return nil, nil
+				next := func(yield func(*contacts.ImportRow) error) error {
+					for i := range rows {
+						if err := yield(&contacts.ImportRow{Pos: "row", Contact: &rows[i], Given: contacts.AllFields, OwnID: true}); err != nil {
+							return err
+						}
 					}
-					i++
-					return &store.ImportRow{Pos: "row", Contact: &rows[i-1], OwnID: true}, nil
+					return nil
 				}
 				b.StartTimer()
-				res, err := db.Import(ctx, store.ImportOptions{}, next, func(p store.Problem) { b.Fatalf("%+v", p) })
+				res, err := db.Import(ctx, contacts.ImportOptions{}, next, func(p contacts.Problem) { b.Fatalf("%+v", p) })
 				if err != nil || res.Created != len(rows) {
 					b.Fatalf("import: %+v, %v", res, err)
 				}

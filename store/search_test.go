@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/store"
@@ -276,7 +275,7 @@ func TestSearchInStep(t *testing.T) {
 	assertSearch(t, db, "other", other.Phone)
 
 	// Import: created rows, and rows that update a contact by phone.
-	res, _ := importRows(t, db, store.ImportOptions{OnConflict: store.ConflictUpdate},
+	res, _ := importRows(t, db, contacts.ImportOptions{OnConflict: contacts.ConflictUpdate},
 		"+4540404041,Imported Kierkegaard", "+4520999999,Renamed Other")
 	if res.Created != 1 || res.Updated != 1 {
 		t.Fatalf("import: %+v", res)
@@ -287,32 +286,17 @@ func TestSearchInStep(t *testing.T) {
 	assertSearch(t, db, "other", other.Phone) // "Renamed Other"
 
 	// An import that fails, or is dry, leaves the index as it was.
-	res, _ = importRows(t, db, store.ImportOptions{}, "+4540404042,Rolled Back", "!bad")
+	res, _ = importRows(t, db, contacts.ImportOptions{}, "+4540404042,Rolled Back", "!bad")
 	if res.Written {
 		t.Fatalf("import written: %+v", res)
 	}
-	res, _ = importRows(t, db, store.ImportOptions{DryRun: true}, "+4540404043,Dry Run")
+	res, _ = importRows(t, db, contacts.ImportOptions{DryRun: true}, "+4540404043,Dry Run")
 	if res.Written {
 		t.Fatalf("dry import written: %+v", res)
 	}
 	assertSearch(t, db, "rolled")
 	assertSearch(t, db, "dry")
 	assertSearch(t, db, "4040 4042")
-
-	// InsertContacts (the bulk insert of whole contacts).
-	now := time.Now().UTC().Truncate(time.Second)
-	done := false
-	if _, err := db.InsertContacts(ctx, func() (*contacts.Contact, error) {
-		if done {
-			return nil, nil
-		}
-		done = true
-		return &contacts.Contact{ID: contacts.NewID(), Name: ptr("Bulk Østergaard"), Phone: "+4540404044",
-			PhoneFormatted: "+45 40 40 40 44", CreatedAt: now, UpdatedAt: now}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	assertSearch(t, db, "ostergaard", "+4540404044")
 
 	checkIndex(t, db.Path())
 }
@@ -497,8 +481,8 @@ func TestSearchInStepRandom(t *testing.T) {
 				for range 5 {
 					specs = append(specs, phone()+","+text())
 				}
-				policy := []string{store.ConflictSkip, store.ConflictUpdate}[rng.IntN(2)]
-				importRows(t, db, store.ImportOptions{OnConflict: policy}, specs...)
+				policy := []string{contacts.ConflictSkip, contacts.ConflictUpdate}[rng.IntN(2)]
+				importRows(t, db, contacts.ImportOptions{OnConflict: policy}, specs...)
 			}
 		}
 		t.Run(fmt.Sprint("round", round), func(t *testing.T) { checkIndex(t, db.Path()) })

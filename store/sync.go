@@ -48,16 +48,17 @@ func (db *DB) ApplySync(ctx context.Context, changes []syncer.Change, commit syn
 	// Through the book's one write path: a new book is put in place by its
 	// first write, and a write that another process's new book overtook is
 	// made again on that one.
-	err = db.write(ctx, func(tx *writeTx) error {
+	err = db.write(ctx, func(w *writer) error {
 		problems = nil
 		var err error
-		problems, err = applySync(ctx, db, tx, changes, commit)
+		problems, err = applySync(ctx, w, changes, commit)
 		return err
 	})
 	return problems, err
 }
 
-func applySync(ctx context.Context, db *DB, tx *writeTx, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
+func applySync(ctx context.Context, w *writer, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
+	tx := w.tx
 	var problems []syncer.Problem
 	var states []*syncer.CardState
 	var removed []string
@@ -72,7 +73,7 @@ func applySync(ctx context.Context, db *DB, tx *writeTx, changes []syncer.Change
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			err := applyChange(ctx, tx, ch)
+			err := applyChange(ctx, w, ch)
 			var de *contacts.Error
 			if errors.As(err, &de) {
 				problems = append(problems, syncer.Problem{Index: i, Code: de.Code, Field: de.Field, Message: de.Message, ContactID: de.ContactID})
@@ -90,13 +91,9 @@ func applySync(ctx context.Context, db *DB, tx *writeTx, changes []syncer.Change
 			}
 		}
 	}
-	if err := indexQueued(ctx, tx); err != nil {
-		return nil, err
-	}
-
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_books (url, given_url, token, synced_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET given_url = excluded.given_url, token = excluded.token, synced_at = excluded.synced_at`,
-		commit.URL, commit.GivenURL, commit.Token, db.now().Format(contacts.TimeFormat)); err != nil {
+		commit.URL, commit.GivenURL, commit.Token, w.now.Format(contacts.TimeFormat)); err != nil {
 		return nil, err
 	}
 	for _, href := range append(removed, commit.Removed...) {
@@ -118,9 +115,9 @@ func applySync(ctx context.Context, db *DB, tx *writeTx, changes []syncer.Change
 
 // applyChange makes one change. A *contacts.Error is the change's own
 // problem (the others go on); any other error fails the whole.
-func applyChange(ctx context.Context, tx *writeTx, ch *syncer.Change) error {
+func applyChange(ctx context.Context, w *writer, ch *syncer.Change) error {
 	if ch.Base != nil {
-		cur, err := findContact(ctx, tx, `id = ?`, ch.Base.ID)
+		cur, err := findContact(ctx, w.tx, `id = ?`, ch.Base.ID)
 		if contacts.ErrorCode(err) == contacts.ENOTFOUND {
 			return contacts.Errorf(contacts.ECONFLICT, "contact %s was deleted during the sync; run the sync again", ch.Base.ID)
 		} else if err != nil {
@@ -136,15 +133,14 @@ func applyChange(ctx context.Context, tx *writeTx, ch *syncer.Change) error {
 		if err := ch.Contact.Validate(); err != nil {
 			return err
 		}
-		return insertContact(ctx, tx, ch.Contact)
+		return w.create(ch.Contact)
 	case syncer.Update:
 		if err := ch.Contact.Validate(); err != nil {
 			return err
 		}
-		return updateContact(ctx, tx, ch.Contact)
+		return w.update(ch.Contact)
 	case syncer.Delete:
-		_, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, ch.Contact.ID)
-		return err
+		return w.delete(ch.Contact.ID)
 	}
 	return fmt.Errorf("sync: unknown change %q", ch.Op)
 }

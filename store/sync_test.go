@@ -19,7 +19,7 @@ func TestApplySync(t *testing.T) {
 	bob := MustCreate(t, db, contacts.NewContact{Phone: "+4520123457", Name: "Bob"})
 	now := time.Now().UTC().Truncate(time.Second)
 	newContact := func(phone, name string) *contacts.Contact {
-		c, err := contacts.NewContact{Phone: phone, Name: name}.Prepare("")
+		c, err := contacts.Prepare(nil, contacts.NewContact{Phone: phone, Name: name}.Update(), "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,7 +69,7 @@ func (a *applier) apply(upd contacts.ContactUpdate) (*contacts.Contact, error) {
 			return nil, err
 		}
 	}
-	return upd.Apply(a.c, "")
+	return contacts.Prepare(a.c, upd, "")
 }
 
 // session runs Edit with the scripted steps, in a temporary directory.

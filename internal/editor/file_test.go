@@ -252,7 +252,7 @@ func TestDiff(t *testing.T) {
 	// Diff's update, applied, gives the stored form of a multi-line note.
 	f := base()
 	f.Note = sp("one\ntwo\n")
-	got, err := editor.Diff(c, f, "").Apply(c, "")
+	got, err := contacts.Prepare(c, editor.Diff(c, f, ""), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func TestPatchCard(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, err := contacts.NewContact{Name: rec.Name, Email: rec.Email, Phone: rec.Phone, CompanyName: rec.CompanyName, Note: rec.Note}.Prepare("DK")
+			back, err := contacts.Prepare(nil, contacts.NewContact{Name: rec.Name, Email: rec.Email, Phone: rec.Phone, CompanyName: rec.CompanyName, Note: rec.Note}.Update(), "DK")
 			if err != nil {
 				t.Fatal(err)
 			}

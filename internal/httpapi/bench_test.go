@@ -10,6 +10,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/internal/testbook"
 	"github.com/phoneinc/contacts/store"
 )
 
@@ -26,22 +27,13 @@ func BenchmarkLookup(b *testing.B) {
 	}
 	const n = 10000
 	i := 0
-	if _, err := db.InsertContacts(context.Background(), func() (*contacts.Contact, error) {
+	testbook.Fill(b, db, func() (*contacts.Contact, error) {
 		if i == n {
 			return nil, nil
 		}
 		i++
-		c, err := contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Name: fmt.Sprintf("Contact %d", i)}.Prepare("")
-		if err != nil {
-			return nil, err
-		}
-		c.ID = contacts.NewID()
-		c.CreatedAt = db.Now().UTC().Truncate(1e9)
-		c.UpdatedAt = c.CreatedAt
-		return c, nil
-	}); err != nil {
-		b.Fatal(err)
-	}
+		return testbook.Contact(b, contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Name: fmt.Sprintf("Contact %d", i)}, db.Now()), nil
+	})
 	db.Close()
 	srv := httpapi.NewServer(httpapi.Config{DataDir: dir, Log: io.Discard})
 	defer srv.Close()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/build"
@@ -149,6 +150,9 @@ func (c *Client) do(ctx context.Context, method, id string, q url.Values, body a
 	req.Header.Set("User-Agent", userAgent())
 	if c.key != "" {
 		req.Header.Set("X-Api-Key", c.key)
+	}
+	if c.Region != "" {
+		req.Header.Set(RegionHeader, c.Region)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -364,15 +368,6 @@ func (c *Client) FindContactByID(ctx context.Context, id string) (*contacts.Cont
 	return c.readContact(resp)
 }
 
-// phone returns the form of a number to send: E.164 when it reads in the
-// client's region, else as given.
-func (c *Client) phone(raw string) string {
-	if p, err := contacts.NormalizePhone(raw, c.Region); err == nil {
-		return p.E164
-	}
-	return raw
-}
-
 // FindContactByPhone implements contacts.Service, by the seed's
 // GET /contacts?phone=. A number that does not read is EINVALID, as from
 // the store, unless the client has no region and the server may have one.
@@ -479,10 +474,17 @@ func (c *Client) list(ctx context.Context, q url.Values, limit int, fn func(*con
 // CreateContact implements contacts.Service. Empty optional fields are not
 // sent.
 func (c *Client) CreateContact(ctx context.Context, in contacts.NewContact) (*contacts.Contact, error) {
-	body := map[string]string{"phone": c.phone(in.Phone)}
+	// What the user typed goes to the server, which is the gate; national
+	// numbers are read in the client's region (RegionHeader).
+	body := map[string]string{"phone": in.Phone}
 	for k, v := range map[string]string{"name": in.Name, "email": in.Email, "company_name": in.CompanyName, "note": in.Note} {
 		if strings.TrimSpace(v) != "" {
 			body[k] = v
+		}
+	}
+	for k, v := range body {
+		if err := sendable(k, &v); err != nil {
+			return nil, err
 		}
 	}
 	resp, err := c.do(ctx, http.MethodPost, "", nil, body)
@@ -492,27 +494,25 @@ func (c *Client) CreateContact(ctx context.Context, in contacts.NewContact) (*co
 	return c.readContact(resp)
 }
 
-// UpdateContact implements contacts.Service with a PATCH of the fields
-// given. Clearing an optional field (a pointer to "") is sent as null,
-// the seed's way to clear, which any server of its shape understands.
+// UpdateContact implements contacts.Service, by the seed's PATCH: the keys
+// given change, null clears.
 func (c *Client) UpdateContact(ctx context.Context, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
 	canon, ok := contacts.ParseID(id)
 	if !ok {
 		return nil, notFoundID(id)
 	}
 	body := map[string]*string{}
-	for k, v := range map[string]*string{"name": upd.Name, "email": upd.Email, "company_name": upd.CompanyName, "note": upd.Note} {
+	for k, v := range map[string]*string{"name": upd.Name, "email": upd.Email, "company_name": upd.CompanyName, "note": upd.Note, "phone": upd.Phone} {
 		switch {
 		case v == nil:
-		case strings.TrimSpace(*v) == "":
+		case k != "phone" && strings.TrimSpace(*v) == "":
 			body[k] = nil
 		default:
+			if err := sendable(k, v); err != nil {
+				return nil, err
+			}
 			body[k] = v
 		}
-	}
-	if upd.Phone != nil {
-		p := c.phone(*upd.Phone)
-		body["phone"] = &p
 	}
 	resp, err := c.do(ctx, http.MethodPatch, canon, nil, body)
 	if err != nil {
@@ -521,11 +521,15 @@ func (c *Client) UpdateContact(ctx context.Context, id string, upd contacts.Cont
 	return c.readContact(resp)
 }
 
-// DeleteContacts implements contacts.Service. HTTP deletes one contact at
-// a time, so all-or-none is as near as the API allows: every id is checked
-// first, and a missing one fails before anything is deleted. A contact
-// deleted by someone else between the check and the delete still fails
-// the call part way.
+// sendable refuses text that JSON cannot carry: bytes that are not UTF-8
+// would arrive as U+FFFD, a different text from the one the user gave.
+func sendable(field string, v *string) error {
+	if v != nil && !utf8.ValidString(*v) {
+		return contacts.FieldErrorf(field, "not valid UTF-8 text")
+	}
+	return nil
+}
+
 func (c *Client) DeleteContacts(ctx context.Context, ids []string) error {
 	var canon []string
 	seen := map[string]bool{}

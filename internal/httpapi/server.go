@@ -172,9 +172,24 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+		if v := r.Header.Get(RegionHeader); v != "" {
+			region, err := contacts.NormalizeRegion(v)
+			if err != nil {
+				writeError(w, r, &contacts.Error{Code: contacts.EUSAGE, Field: "region",
+					Message: RegionHeader + ": " + contacts.Excerpt(v) + " is not a region (an ISO 3166 alpha-2 code such as DK)"})
+				return
+			}
+			r = r.WithContext(contacts.WithRegion(r.Context(), region))
+		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// RegionHeader carries the default region for the national numbers of a
+// request (ISO 3166 alpha-2), where the server's own --region would
+// otherwise apply: the CLI in client mode sends its --region, so that a
+// number typed nationally reads as it does locally.
+const RegionHeader = "X-Contacts-Region"
 
 // Errors of authentication. They say nothing of why a key failed, so a
 // caller probing keys or company names learns nothing.

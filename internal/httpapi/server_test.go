@@ -18,6 +18,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/internal/testbook"
 	"github.com/phoneinc/contacts/store"
 )
 
@@ -269,8 +270,8 @@ func TestCreateContact(t *testing.T) {
 		want   string
 	}{
 		"ErrInvalidEmail":   {`{"phone":"+4520123454","email":"nope"}`, 422, `{"error":{"code":"invalid","field":"email","message":"email: \"nope\" is not a valid address: it has no @"}}`},
-		"ErrPhoneMissing":   {`{"name":"Ann"}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: a phone number is required"}}`},
-		"ErrPhoneNull":      {`{"phone":null}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: a phone number is required"}}`},
+		"ErrPhoneMissing":   {`{"name":"Ann"}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: required"}}`},
+		"ErrPhoneNull":      {`{"phone":null}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: required"}}`},
 		"ErrPhoneNumber":    {`{"phone":4520123454}`, 422, `{"error":{"code":"invalid","field":"phone","message":"phone: must be a string or null, not a number"}}`},
 		"ErrNameObject":     {`{"phone":"+4520123454","name":{"first":"Ann"}}`, 422, `{"error":{"code":"invalid","field":"name","message":"name: must be a string or null, not an object"}}`},
 		"ErrUnknownField":   {`{"phone":"+4520123454","company":"Acme"}`, 400, `{"error":{"code":"usage","field":"company","message":"unknown field \"company\" (the fields are name, email, phone, company_name and note)"}}`},
@@ -465,22 +466,14 @@ func TestListStreams(t *testing.T) {
 	const n = 1500
 	note := strings.Repeat("x", 100)
 	i := 0
-	if _, err := db.InsertContacts(context.Background(), func() (*contacts.Contact, error) {
+	testbook.Fill(t, db, func() (*contacts.Contact, error) {
 		if i == n {
 			return nil, nil
 		}
 		i++
-		c, err := contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Note: note}.Prepare("")
-		if err != nil {
-			return nil, err
-		}
-		c.ID = contacts.NewID()
-		c.CreatedAt = time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
-		c.UpdatedAt = c.CreatedAt
-		return c, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+		return testbook.Contact(t, contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Note: note},
+			time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC).Add(time.Duration(i)*time.Minute)), nil
+	})
 	db.Close()
 	r := e.do("GET", "/api/v1/contacts", e.key["acme"], "")
 	r.want(t, 200, "application/json")
@@ -806,5 +799,45 @@ func TestServerClose(t *testing.T) {
 		`{"error":{"code":"internal","field":null,"message":"internal error"}}`)
 	if !strings.Contains(e.log.String(), `error="the server is shut down"`) {
 		t.Errorf("log:\n%s", e.log.String())
+	}
+}
+
+// TestRegionHeader: the CLI in client mode sends what the user typed and
+// its region; the server reads national numbers in that region, where
+// its own has none, for writes and lookups alike.
+func TestRegionHeader(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	send := func(method, path, region, body string) response {
+		t.Helper()
+		req, _ := http.NewRequest(method, e.ts.URL+path, strings.NewReader(body))
+		req.Header.Set("X-Api-Key", key)
+		if region != "" {
+			req.Header.Set(httpapi.RegionHeader, region)
+		}
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	// The server's own region is DK.
+	if r := send("POST", "/api/v1/contacts", "", `{"phone":"(415) 555-2671"}`); r.status != 422 || !strings.Contains(r.body, `"field":"phone"`) {
+		t.Errorf("a US number read in DK: %d %s", r.status, r.body)
+	}
+	r := send("POST", "/api/v1/contacts", "us", `{"phone":"(415) 555-2671"}`)
+	if r.status != 201 || !strings.Contains(r.body, `"phone":"+14155552671"`) {
+		t.Fatalf("with the header: %d %s", r.status, r.body)
+	}
+	if r := send("GET", "/api/v1/contacts?phone=4155552671", "US", ""); r.status != 200 || !strings.Contains(r.body, "+14155552671") {
+		t.Errorf("lookup with the header: %d %s", r.status, r.body)
+	}
+	if r := send("GET", "/api/v1/contacts?phone=4155552671", "", ""); r.status != 200 || strings.Contains(r.body, "+14155552671") {
+		t.Errorf("lookup without it: %d %s", r.status, r.body)
+	}
+	if r := send("GET", "/api/v1/contacts", "Denmark", ""); r.status != 400 || !strings.Contains(r.body, `"field":"region"`) {
+		t.Errorf("a bad region: %d %s", r.status, r.body)
 	}
 }

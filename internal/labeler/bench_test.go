@@ -15,6 +15,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/labeler"
+	"github.com/phoneinc/contacts/internal/testbook"
 	"github.com/phoneinc/contacts/store"
 )
 
@@ -44,7 +45,7 @@ func benchData(b *testing.B) (*store.DB, []byte) {
 			benchErr = err
 			return
 		}
-		benchDB, benchLog, benchErr = buildBench(filepath.Join(dir, "bench.db"), benchContacts, benchDistinct, benchRows)
+		benchDB, benchLog, benchErr = buildBench(b, filepath.Join(dir, "bench.db"), benchContacts, benchDistinct, benchRows)
 	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
@@ -55,7 +56,7 @@ func benchData(b *testing.B) (*store.DB, []byte) {
 // buildBench makes a book of n contacts with numbers +4520100000 + 7i,
 // and a call log of rows calls from distinct numbers, one in ten of them
 // not in the book.
-func buildBench(path string, n, distinct, rows int) (*store.DB, []byte, error) {
+func buildBench(tb testing.TB, path string, n, distinct, rows int) (*store.DB, []byte, error) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, path, store.Options{Create: true})
 	if err != nil {
@@ -63,23 +64,15 @@ func buildBench(path string, n, distinct, rows int) (*store.DB, []byte, error) {
 	}
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	i := 0
-	_, err = db.InsertContacts(ctx, func() (*contacts.Contact, error) {
+	testbook.Fill(tb, db, func() (*contacts.Contact, error) {
 		if i == n {
 			return nil, nil
 		}
-		p, err := contacts.NormalizePhone(fmt.Sprintf("+45%d", 20100000+7*i), "")
-		if err != nil {
-			return nil, err
-		}
-		name, company := fmt.Sprintf("Caller %d", i), fmt.Sprintf("Company %d ApS", i%1000)
+		c := testbook.Contact(tb, contacts.NewContact{Phone: fmt.Sprintf("+45%d", 20100000+7*i),
+			Name: fmt.Sprintf("Caller %d", i), CompanyName: fmt.Sprintf("Company %d ApS", i%1000)}, now)
 		i++
-		return &contacts.Contact{ID: contacts.NewID(), Name: &name, CompanyName: &company, Phone: p.E164,
-			PhoneFormatted: p.Formatted, CreatedAt: now, UpdatedAt: now}, nil
+		return c, nil
 	})
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	written := make([]string, distinct)
 	for j := range written {

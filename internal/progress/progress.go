@@ -16,7 +16,7 @@ import (
 type Bar struct {
 	w      io.Writer
 	label  string
-	total  int64 // bytes; 0 when unknown
+	total  atomic.Int64 // bytes; 0 when unknown
 	bytes  atomic.Int64
 	rows   atomic.Int64
 	start  time.Time
@@ -28,13 +28,17 @@ type Bar struct {
 // New starts a bar on w when enabled (standard error is a terminal), or
 // returns a bar that counts but never draws.
 func New(w io.Writer, enabled bool, label string, total int64) *Bar {
-	b := &Bar{w: w, label: label, total: total, start: time.Now(), stop: make(chan struct{}), active: enabled}
+	b := &Bar{w: w, label: label, start: time.Now(), stop: make(chan struct{}), active: enabled}
+	b.total.Store(total)
 	if enabled {
 		b.done.Add(1)
 		go b.loop()
 	}
 	return b
 }
+
+// SetTotal sets the total size in bytes, once it is known (0: unknown).
+func (b *Bar) SetTotal(n int64) { b.total.Store(n) }
 
 // AddBytes counts bytes read or written.
 func (b *Bar) AddBytes(n int64) { b.bytes.Add(n) }
@@ -62,8 +66,8 @@ func (b *Bar) loop() {
 
 func (b *Bar) draw() {
 	rows, secs := b.rows.Load(), time.Since(b.start).Seconds()
-	if b.total > 0 {
-		pct := float64(b.bytes.Load()) * 100 / float64(b.total)
+	if total := b.total.Load(); total > 0 {
+		pct := float64(b.bytes.Load()) * 100 / float64(total)
 		if pct > 100 {
 			pct = 100
 		}

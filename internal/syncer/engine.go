@@ -406,7 +406,7 @@ func (e *engine) read(rc RemoteCard) *card {
 		return cd
 	}
 	r := cd.rec
-	cd.contact, cd.err = contacts.NewContact{Name: r.Name, Email: r.Email, Phone: r.Phone, CompanyName: r.CompanyName, Note: r.Note}.Prepare(e.opts.Region)
+	cd.contact, cd.err = contacts.Prepare(nil, contacts.NewContact{Name: r.Name, Email: r.Email, Phone: r.Phone, CompanyName: r.CompanyName, Note: r.Note}.Update(), e.opts.Region)
 	if r.UpdatedAt != "" {
 		cd.rev, _ = contacts.ParseTime(r.UpdatedAt)
 	}

@@ -61,7 +61,8 @@ type Result struct {
 }
 
 // Build generates a book of opts.N contacts at path (created with
-// store.Open) and inserts them in one transaction with InsertContacts.
+// store.Open) and writes them in one transaction through the book's
+// import, as rows of our own export (ids and timestamps kept).
 func Build(ctx context.Context, path string, opts Options) (*Result, error) {
 	db, err := store.Open(ctx, path, store.Options{Create: true})
 	if err != nil {
@@ -69,11 +70,30 @@ func Build(ctx context.Context, path string, opts Options) (*Result, error) {
 	}
 	s := Start(ctx, opts)
 	defer s.Stop()
-	n, err := db.InsertContacts(ctx, s.Next)
+	var problem error
+	res, err := db.Import(ctx, contacts.ImportOptions{}, func(yield func(*contacts.ImportRow) error) error {
+		for {
+			c, err := s.Next()
+			if err != nil || c == nil {
+				return err
+			}
+			if err := yield(&contacts.ImportRow{Contact: c, Given: contacts.AllFields, OwnID: true}); err != nil {
+				return err
+			}
+		}
+	}, func(p contacts.Problem) {
+		if problem == nil {
+			problem = fmt.Errorf("bookgen: %s: %s", p.Pos, p.Message)
+		}
+	})
+	if err == nil {
+		err = problem
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	n := res.Created
 	if err := db.Close(); err != nil {
 		return nil, err
 	}

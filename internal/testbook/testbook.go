@@ -1,0 +1,75 @@
+// Package testbook makes real books for the tests and benchmarks of every
+// package: a store in a test's temporary directory, filled through the
+// book's own import (the one write path), so that no test writes a
+// contact any other way.
+package testbook
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/store"
+)
+
+// Open opens (creating) the book of company in a new temporary directory,
+// closed when the test ends.
+func Open(tb testing.TB, company string) *store.DB {
+	tb.Helper()
+	return OpenPath(tb, filepath.Join(tb.TempDir(), company+".db"))
+}
+
+// OpenPath opens (creating) the book at path, closed when the test ends.
+func OpenPath(tb testing.TB, path string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), path, store.Options{Create: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Fill writes the contacts that next returns (nil at the end), ids and
+// timestamps kept, in one transaction, and returns how many it wrote.
+func Fill(tb testing.TB, db contacts.Importer, next func() (*contacts.Contact, error)) int {
+	tb.Helper()
+	var problem error
+	res, err := db.Import(context.Background(), contacts.ImportOptions{}, func(yield func(*contacts.ImportRow) error) error {
+		for i := 1; ; i++ {
+			c, err := next()
+			if err != nil || c == nil {
+				return err
+			}
+			if err := yield(&contacts.ImportRow{Pos: fmt.Sprintf("contact %d", i), Contact: c, Given: contacts.AllFields, OwnID: true}); err != nil {
+				return err
+			}
+		}
+	}, func(p contacts.Problem) {
+		if problem == nil {
+			problem = fmt.Errorf("%s: %s", p.Pos, p.Message)
+		}
+	})
+	if err == nil {
+		err = problem
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.Created
+}
+
+// Contact prepares a contact of in through the domain's gate, with a new
+// id and both timestamps at, for Fill.
+func Contact(tb testing.TB, in contacts.NewContact, at time.Time) *contacts.Contact {
+	tb.Helper()
+	c, err := contacts.Prepare(nil, in.Update(), "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), at.UTC().Truncate(time.Second), at.UTC().Truncate(time.Second)
+	return c
+}
