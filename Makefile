@@ -39,7 +39,7 @@ build:
 test: lint
 	@sh scripts/test-deps.sh
 	$(GO) test -count=1 ./...
-	cd third_party/phonenumbers && $(GO) test -count=1 ./...
+	cd bench && $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory race-quick
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSHORT)
 	@$(MAKE) --no-print-directory vuln
@@ -85,15 +85,21 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-# Whole-process figures on a generated book of a million contacts, against
-# the sqlite3 command-line tool on the same file. See BENCHMARKS.md.
+# The Go benchmarks, then whole-process figures on a generated book of a
+# million contacts (timed by hyperfine, next to the sqlite3 command-line
+# tool on the same file; the server loaded by wrk), written into
+# BENCHMARKS.md. The harness is its own module, bench/; it installs
+# hyperfine, sqlite3 and wrk with apt-get when they are missing. BENCH_FLAGS
+# passes flags to it, e.g. BENCH_FLAGS="-only lookup -runs 50".
+BENCH_FLAGS ?=
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./internal/benchtool -bin bin/contacts -md BENCHMARKS.md
+	cd bench && $(GO) run . -bin ../bin/contacts -dir ../bench-data -md ../BENCHMARKS.md $(BENCH_FLAGS)
 
 install: build
 	install -d $(PREFIX)/bin

@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
+	"github.com/phoneinc/contacts/internal/phonenumbers"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )

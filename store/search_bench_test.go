@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/benchtool/bookgen"
+	"github.com/phoneinc/contacts/internal/bookgen"
 	"github.com/phoneinc/contacts/store"
 )
 

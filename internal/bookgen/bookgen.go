@@ -20,9 +20,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/oklog/ulid/v2"
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/phonenumbers"
 	"github.com/phoneinc/contacts/store"
 )
 
@@ -30,7 +30,7 @@ import (
 // cached book made by an older generator is rebuilt.
 const Version = 2
 
-// CSVHeader is the header of the CSV copy of a book: the seed's field names.
+// CSVHeader is the header of the CSV copy of a book: the contact's JSON field names.
 var CSVHeader = []string{"id", "name", "email", "phone", "phone_formatted", "company_name", "note", "created_at", "updated_at"}
 
 // Options configure a generation.
@@ -226,8 +226,7 @@ func deref(s *string) string {
 	return *s
 }
 
-// Next returns the next contact, or nil after the last one. It fits
-// (*store.DB).InsertContacts.
+// Next returns the next contact, or nil after the last one.
 func (s *Stream) Next() (*contacts.Contact, error) {
 	if s.err != nil {
 		return nil, s.err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
@@ -15,7 +14,7 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/benchtool/bookgen"
+	"github.com/phoneinc/contacts/internal/bookgen"
 )
 
 // derivedVersion changes whenever the derived files would change.
@@ -55,7 +54,7 @@ func bookKey(m *Meta) string {
 
 // ensureDerived returns the derived inputs, making them when they are
 // missing or were made from another book.
-func ensureDerived(ctx context.Context, e *Env) (*Derived, error) {
+func ensureDerived(e *Env) (*Derived, error) {
 	if e.Book == nil {
 		return nil, fmt.Errorf("derived inputs need the book")
 	}
@@ -69,7 +68,7 @@ func ensureDerived(ctx context.Context, e *Env) (*Derived, error) {
 	}
 	start := time.Now()
 	logf("making the import CSV, the call log and the server's numbers from %s (once; cached)", e.CSV)
-	nd, err := makeDerived(ctx, e)
+	nd, err := makeDerived(e)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +101,7 @@ const (
 // makeDerived reads contacts.csv once, checking every row against the book
 // (same rows, same order, same fields: the CSV is what the generator
 // wrote for this book), and writes import.csv, calls.csv and lookups.txt.
-func makeDerived(ctx context.Context, e *Env) (*Derived, error) {
+func makeDerived(e *Env) (*Derived, error) {
 	d := &Derived{Version: derivedVersion, Book: bookKey(e.Book), ImportCSV: "import.csv", CallsCSV: "calls.csv",
 		Lookups: "lookups.txt", ImportForms: map[string]int{}, CallForms: map[string]int{}}
 
@@ -126,7 +125,7 @@ func makeDerived(ctx context.Context, e *Env) (*Derived, error) {
 		return nil, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts ORDER BY rowid`)
+	rows, err := db.QueryContext(e.ctx, `SELECT `+contactColumns+` FROM contacts ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("read the book: %w", err)
 	}

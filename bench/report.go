@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"debug/buildinfo"
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +19,7 @@ const (
 // judgeRatio is a verdict on a median against a reference row's (within
 // ratio times it), an absolute limit, and a peak RSS limit; zero limits are
 // not checked.
-func judgeRatio(r, ref *Result, ratio float64, limit time.Duration, rss int64) string {
+func judgeRatio(r, ref *Row, ratio float64, limit time.Duration, rss int64) string {
 	var met, missed, unknown []string
 	if ratio > 0 {
 		if !ref.ok() {
@@ -67,14 +62,14 @@ func judgeRatio(r, ref *Result, ratio float64, limit time.Duration, rss int64) s
 	return out
 }
 
-func verdict(r *Result, all map[string]*Result) string {
+func verdict(r *Row, all map[string]*Row) string {
 	switch {
 	case r.Skipped != "":
 		return "skipped: " + r.Skipped
 	case r.Err != nil:
 		return "**FAILED**: " + r.Err.Error()
-	case r.S.Judge != nil:
-		v := r.S.Judge(r, all)
+	case r.Judge != nil:
+		v := r.Judge(r, all)
 		if r.Note != "" {
 			v += "; " + r.Note
 		}
@@ -85,67 +80,72 @@ func verdict(r *Result, all map[string]*Result) string {
 	return "—"
 }
 
-// render is the report: a header, the table, and where a lookup's time goes.
-func render(e *Env, order []*Result, all map[string]*Result, runs int) string {
+// render is the report: how it was measured, and the tables.
+func render(e *Env, order []*Row) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s by `go run ./internal/benchtool %s`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
+	fmt.Fprintf(&b, "Measured %s by `cd bench && go run . %s`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&b, "- Machine: %s, %d CPUs (nproc), %s; Linux %s; load average %s before the runs, %s after.\n",
 		cpuModel(), runtime.NumCPU(), memTotal(), kernel(), e.LoadBefore, e.LoadAfter)
-	goVersion := runtime.Version()
+	goVersion := "?"
 	if bi, err := buildinfo.ReadFile(e.Bin); err == nil {
 		goVersion = bi.GoVersion
 	}
 	fmt.Fprintf(&b, "- Binary: `%s`, %s, built with %s.\n", strings.TrimSpace(string(output(e.Bin, "--version"))), fileSize(e.Bin), goVersion)
-	if e.Sqlite3 != "" {
-		fmt.Fprintf(&b, "- sqlite3: %s.\n", strings.Fields(string(output(e.Sqlite3, "--version")) + " ?")[0])
+	var tools []string
+	for _, t := range []string{"hyperfine", "sqlite3", "wrk"} {
+		if p := e.Tools[t]; p != "" {
+			v := strings.Fields(string(output(p, "--version")) + " ?")
+			if t == "sqlite3" {
+				v = append([]string{"sqlite3"}, v...)
+			}
+			tools = append(tools, strings.Join(v[:2], " "))
+		}
 	}
+	fmt.Fprintf(&b, "- Tools: %s.\n", strings.Join(tools, ", "))
 	if e.Book != nil {
 		fmt.Fprintf(&b, "- Book: %s contacts, bench.db %s MB (CSV copy %s MB), generated in %s.\n",
 			thousands(e.Book.N), mb(fileBytes(e.DB)), mb(e.Book.CSVBytes), e.Book.GeneratedIn)
 	}
-	if d := e.data; d != nil {
+	if d := e.Data; d != nil {
 		fmt.Fprintf(&b, "- Derived inputs (made once in %s): `import.csv` (%s rows), `calls.csv` (%s calls, %s of them from numbers of the book), "+
 			"`lookups.txt`; %s.\n", d.MadeIn, thousands(d.ImportRows), thousands(d.CallRows), thousands(d.CallKnown), d.CheckedCSV)
 	}
-	runsNote := "Runs: 20 per scenario, 5 for the listings and exports, 3 for the imports, the call log and the load tests"
-	if runs > 0 {
-		runsNote = fmt.Sprintf("Runs: %d per scenario", runs)
+	runs := "20 timed runs of each command, 5 for the listings and exports, 3 for the imports, the call log and the load tests"
+	if e.Runs > 0 {
+		runs = fmt.Sprintf("%d timed runs of each command", e.Runs)
 	}
-	fmt.Fprintf(&b, "- %s, interleaved, after one untimed warm-up each; "+
-		"whole-process wall clock; peak RSS is the largest maxrss of the runs (taken by a small parent process, `spawn`, whose own ~2 MiB "+
-		"is the floor: Linux carries the parent's peak into a vforked child's maxrss).\n", runsNote)
+	fmt.Fprintf(&b, "- Timing: hyperfine -N (no shell), %s, after warm-up runs; whole-process wall clock. Peak RSS: the checked "+
+		"run's maxrss, taken by a small parent process (`bench -spawn`).\n", runs)
 	if e.Quiet > 0 {
-		fmt.Fprintf(&b, "- Quiet machine: before each round of runs (run k of every scenario), benchtool waited while the 1-minute load "+
-			"average was above %.2f, at most %s each time and %s in all: it waited %s, and %d time(s) gave up and ran anyway. The load "+
-			"average at the start of each run is in the tables; it counts benchtool's own previous runs too (an import keeps both cores "+
-			"busy for a minute).\n", e.Quiet, e.QuietWait, e.QuietBudget, e.Waited.Round(time.Second), e.WaitTimeouts)
+		fmt.Fprintf(&b, "- Before each group, bench waited while the 1-minute load average was above %.2f (at most %s each time): %s in all.\n",
+			e.Quiet, e.QuietWait, e.Waited)
 	}
 	b.WriteString("\n")
-	var loads, procs []*Result
+	var loads, procs []*Row
 	for _, r := range order {
-		if r.S.Load {
+		if r.Load != nil || strings.HasPrefix(r.Name, "serve-") {
 			loads = append(loads, r)
 		} else {
 			procs = append(procs, r)
 		}
 	}
 	if len(procs) > 0 {
-		b.WriteString("| scenario | command | median | min | max | peak RSS | load avg at the runs | target | verdict |\n")
+		b.WriteString("| scenario | command | median | min | max | runs | peak RSS | target | verdict |\n")
 		b.WriteString("|---|---|--:|--:|--:|--:|--:|---|---|\n")
 	}
 	for _, r := range procs {
-		med, lo, hi, rss := "—", "—", "—", "—"
+		med, lo, hi := "—", "—", "—"
 		if r.ok() {
-			med, lo, hi, rss = fmtDur(r.Median), fmtDur(r.Min), fmtDur(r.Max), fmtRSS(r.PeakRSS)
+			med, lo, hi = fmtDur(r.Median), fmtDur(r.Min), fmtDur(r.Max)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(r.S.Title), codeCell(r.S.Show), med, lo, hi, rss,
-			runLoads(r), cell(r.S.Target), cell(r.Verdict))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s | %s | %s |\n", cell(r.Title), codeCell(r.Show), med, lo, hi, r.Runs,
+			fmtRSS(r.PeakRSS), cell(r.Target), cell(r.Verdict))
 	}
 	if len(loads) > 0 {
 		b.WriteString("\nLoad tests of `contacts serve` (medians over the runs; error counts summed; server memory the largest):\n\n")
-		b.WriteString("| scenario | load generator | runs | requests/s | p50 | p99 | error responses | socket errors | server memory (RssAnon) | CPU: server / wrk (cores) | load avg at the runs | target | verdict |\n")
-		b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
+		b.WriteString("| scenario | load generator | runs | requests/s | p50 | p99 | error responses | socket errors | server memory (RssAnon) | CPU: server / wrk (cores) | target | verdict |\n")
+		b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
 		for _, r := range loads {
 			rate, p50, p99, errs, serrs, rss, cpu := "—", "—", "—", "—", "—", "—", "—"
 			if l := r.Load; r.ok() && l != nil {
@@ -153,124 +153,16 @@ func render(e *Env, order []*Result, all map[string]*Result, runs int) string {
 				errs, serrs, rss = thousands(int(l.Errors)), thousands(int(l.SockErrs)), fmtRSS(l.ServerRSS)
 				cpu = fmt.Sprintf("%.2f / %.2f", l.ServerCPU, l.ClientCPU)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(r.S.Title), codeCell(r.S.Show),
-				len(r.Runs), rate, p50, p99, errs, serrs, rss, cpu, runLoads(r), cell(r.S.Target), cell(r.Verdict))
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(r.Title), codeCell(r.Show),
+				r.Runs, rate, p50, p99, errs, serrs, rss, cpu, cell(r.Target), cell(r.Verdict))
 		}
 	}
 	for _, r := range order {
-		if r.S.Detail != "" {
-			fmt.Fprintf(&b, "\n- *%s*: %s", r.S.Title, r.S.Detail)
+		if r.Detail != "" {
+			fmt.Fprintf(&b, "\n- *%s*: %s", r.Title, r.Detail)
 		}
 	}
 	b.WriteString("\n")
-	b.WriteString(breakdown(all))
-	return b.String()
-}
-
-// runLoads is the 1-minute load average at the start of each run: every
-// value for up to 5 runs, else the range and median.
-func runLoads(r *Result) string {
-	if len(r.Runs) == 0 {
-		return "—"
-	}
-	var v []float64
-	for _, smp := range r.Runs {
-		v = append(v, smp.LoadAvg)
-	}
-	if len(v) <= 5 {
-		var s []string
-		for _, x := range v {
-			s = append(s, fmt.Sprintf("%.2f", x))
-		}
-		return strings.Join(s, ", ")
-	}
-	lo, hi := slices.Min(v), slices.Max(v)
-	return fmt.Sprintf("%.2f–%.2f (median %.2f)", lo, hi, median(v))
-}
-
-// breakdown subtracts the baselines' medians from the lookup's.
-func breakdown(all map[string]*Result) string {
-	steps := []struct{ name, what string }{
-		{"hello", "exec and the Go runtime (`hello`)"},
-		{"pninit", "+ phonenumbers' package init (`pninit`)"},
-		{"version", "+ every other package init and the command tree (`contacts --version`)"},
-		{"lookup", "+ config, opening the book, normalizing, the query, printing (`contacts lookup`)"},
-	}
-	for _, s := range steps {
-		if !all[s.name].ok() {
-			return ""
-		}
-	}
-	var b strings.Builder
-	b.WriteString("\nWhere a lookup's time goes (differences of medians above):\n\n")
-	b.WriteString("| stage | median | added |\n|---|--:|--:|\n")
-	prev := time.Duration(0)
-	for _, s := range steps {
-		m := all[s.name].Median
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.what, fmtDur(m), fmtDur(m-prev))
-		prev = m
-	}
-	if r := all["sqlq"]; r.ok() {
-		fmt.Fprintf(&b, "| for comparison: a Go process that opens the book with modernc and runs the query (`sqlq`) | %s | |\n", fmtDur(r.Median))
-	}
-	if r := all["lookup-sqlite3"]; r.ok() {
-		fmt.Fprintf(&b, "| for comparison: `sqlite3` | %s | |\n", fmtDur(r.Median))
-	}
-	return b.String()
-}
-
-var initLine = regexp.MustCompile(`^init (\S+) @[0-9.]+ ms, ([0-9.]+) ms clock, ([0-9]+) bytes, ([0-9]+) allocs`)
-
-// initTrace runs `contacts --version` with GODEBUG=inittrace=1 and ranks
-// the package inits by median clock time.
-func initTrace(e *Env) string {
-	const n = 15
-	clocks := map[string][]float64{}
-	allocs := map[string]int64{}
-	for range n {
-		cmd := command(e.Bin, "--version")
-		cmd.Env = e.env("GODEBUG=inittrace=1")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return ""
-		}
-		sc := bufio.NewScanner(&stderr)
-		for sc.Scan() {
-			m := initLine.FindStringSubmatch(sc.Text())
-			if m == nil {
-				continue
-			}
-			ms, _ := strconv.ParseFloat(m[2], 64)
-			bytes, _ := strconv.ParseInt(m[3], 10, 64)
-			clocks[m[1]] = append(clocks[m[1]], ms)
-			allocs[m[1]] = bytes
-		}
-	}
-	type pkg struct {
-		name  string
-		ms    float64
-		bytes int64
-	}
-	var pkgs []pkg
-	total := 0.0
-	for name, v := range clocks {
-		slices.Sort(v)
-		p := pkg{name, v[len(v)/2], allocs[name]}
-		total += p.ms
-		pkgs = append(pkgs, p)
-	}
-	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].ms > pkgs[j].ms })
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nPackage initialization of `contacts` (`GODEBUG=inittrace=1 contacts --version`, median of %d runs): "+
-		"%d packages, %.2f ms in total. The largest:\n\n", n, len(pkgs), total)
-	b.WriteString("| package | init clock | allocated |\n|---|--:|--:|\n")
-	for i, p := range pkgs {
-		if i == 10 || p.ms < 0.05 {
-			break
-		}
-		fmt.Fprintf(&b, "| %s | %.2f ms | %s |\n", p.name, p.ms, fmtRSS(p.bytes))
-	}
 	return b.String()
 }
 

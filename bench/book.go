@@ -2,16 +2,16 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
-	"github.com/phoneinc/contacts/internal/benchtool/bookgen"
+	"github.com/phoneinc/contacts/internal/bookgen"
 )
 
 // Meta describes the generated book; it is written last, so a book without
@@ -29,7 +29,7 @@ type Meta struct {
 
 // ensureBook returns the cached book in e.Dir, generating it when it is
 // missing or was made with another -n, -seed or generator.
-func ensureBook(ctx context.Context, e *Env, n int, seed uint64) (*Meta, error) {
+func ensureBook(e *Env, n int, seed uint64) (*Meta, error) {
 	metaPath := filepath.Join(e.Dir, "meta.json")
 	var m Meta
 	b, err := os.ReadFile(metaPath)
@@ -38,7 +38,7 @@ func ensureBook(ctx context.Context, e *Env, n int, seed uint64) (*Meta, error) 
 		fileExists(e.DB) && fileExists(e.CSV) && len(m.Samples) > 0 && len(m.Misses) > 0:
 		logf("using the book in %s (%d contacts, generated in %s)", e.Dir, m.N, m.GeneratedIn)
 	case err == nil || errors.Is(err, fs.ErrNotExist):
-		if m, err = generate(ctx, e, n, seed); err != nil {
+		if m, err = generate(e, n, seed); err != nil {
 			return nil, err
 		}
 		b, _ := json.MarshalIndent(m, "", "  ")
@@ -50,7 +50,7 @@ func ensureBook(ctx context.Context, e *Env, n int, seed uint64) (*Meta, error) 
 	}
 	// Let the binary open the book once, untimed: a binary built from newer
 	// sources runs its schema migrations now rather than in a measured run.
-	cmd := command(e.Bin, "list", "--limit", "1", "-o", "json")
+	cmd := exec.Command(e.Bin, "list", "--limit", "1", "-o", "json")
 	cmd.Env = e.env()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%s cannot read the generated book (is it older than the sources? run make build): %v: %s",
@@ -59,7 +59,7 @@ func ensureBook(ctx context.Context, e *Env, n int, seed uint64) (*Meta, error) 
 	return &m, nil
 }
 
-func generate(ctx context.Context, e *Env, n int, seed uint64) (Meta, error) {
+func generate(e *Env, n int, seed uint64) (Meta, error) {
 	m := Meta{Generator: bookgen.Version, N: n, Seed: seed}
 	if err := os.MkdirAll(e.Dir, 0o700); err != nil {
 		return m, err
@@ -79,7 +79,7 @@ func generate(ctx context.Context, e *Env, n int, seed uint64) (Meta, error) {
 	w := bufio.NewWriterSize(f, 1<<20)
 	logf("generating a book of %d contacts in %s (once; cached for later runs)", n, e.Dir)
 	start := time.Now()
-	res, err := bookgen.Build(ctx, tmpDB, bookgen.Options{N: n, Seed: seed, CSV: w, Progress: func(done int) {
+	res, err := bookgen.Build(e.ctx, tmpDB, bookgen.Options{N: n, Seed: seed, CSV: w, Progress: func(done int) {
 		if done%200000 == 0 {
 			logf("  %d contacts (%.0f/s)", done, float64(done)/time.Since(start).Seconds())
 		}
