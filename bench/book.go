@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts/internal/bookgen"
+	"github.com/phoneinc/contacts/store"
 )
 
 // Meta describes the generated book; it is written last, so a book without
@@ -79,11 +80,18 @@ func generate(e *Env, n int, seed uint64) (Meta, error) {
 	w := bufio.NewWriterSize(f, 1<<20)
 	logf("generating a book of %d contacts in %s (once; cached for later runs)", n, e.Dir)
 	start := time.Now()
-	res, err := bookgen.Build(e.ctx, tmpDB, bookgen.Options{N: n, Seed: seed, CSV: w, Progress: func(done int) {
+	db, err := store.Open(e.ctx, tmpDB, store.Options{Create: true})
+	if err != nil {
+		return m, err
+	}
+	res, err := bookgen.Build(e.ctx, db, bookgen.Options{N: n, Seed: seed, CSV: w, Progress: func(done int) {
 		if done%200000 == 0 {
 			logf("  %d contacts (%.0f/s)", done, float64(done)/time.Since(start).Seconds())
 		}
 	}})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return m, fmt.Errorf("generate the book: %w", err)
 	}

@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/phoneinc/contacts"
@@ -255,7 +257,7 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	}
 	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create})
 	if errors.Is(err, store.ErrNoBook) {
-		return emptyBook{}, nil
+		return emptyBook{company: cfg.Company}, nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -263,30 +265,36 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	return db, nil
 }
 
-// Store opens the configured company's book as the local store itself, for
-// the commands that only a local book can serve (import). Without create,
-// a company with no file is store.ErrNoBook.
-func (f *Factory) Store(ctx context.Context, create bool) (*store.DB, error) {
-	if db, ok := f.book.(*store.DB); ok {
-		return db, nil
-	}
+// serveLimits are what a server holds open: the books, the SQLite
+// connections of each, the client connections.
+type serveLimits struct {
+	Books, ConnsPerBook, Connections int
+}
+
+// Library opens the data directory's books for a server, bounded so that
+// the server fits nofile open files: books and connections left 0 are
+// chosen (EUSAGE when those given do not fit).
+func (f *Factory) Library(nofile, books, connections int) (contacts.Library, serveLimits, error) {
 	cfg, err := f.Config()
 	if err != nil {
-		return nil, err
+		return nil, serveLimits{}, err
 	}
+	l, err := store.LimitsFor(nofile, runtime.GOMAXPROCS(0), books, connections)
+	if err != nil {
+		return nil, serveLimits{}, usageErrorf("%v", err)
+	}
+	lib := store.NewBooks(cfg.DataDir, store.BooksOptions{Region: cfg.Region, MaxOpen: l.Books, ConnsPerBook: l.ConnsPerBook})
+	return lib, serveLimits{l.Books, l.ConnsPerBook, l.Connections}, nil
+}
+
+// LocalBook opens the configured company's book for the commands that
+// work on the local books only (import, keys, sync): a usage error with a
+// server set. Without create, a company with no file is an empty book.
+func (f *Factory) LocalBook(ctx context.Context, create bool) (contacts.Service, error) {
 	if err := f.requireLocal(); err != nil {
 		return nil, err
 	}
-	path, err := store.Path(cfg.DataDir, cfg.Company)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create})
-	if err != nil {
-		return nil, err
-	}
-	f.book = db
-	return db, nil
+	return f.Book(ctx, create)
 }
 
 // requireLocal refuses client mode, for the commands that only work on a
@@ -330,7 +338,13 @@ func (f *Factory) wantsJSON() bool {
 
 // emptyBook is the book of a company that has no file yet: it holds
 // nothing, and reading it creates nothing.
-type emptyBook struct{}
+type emptyBook struct{ company string }
+
+var (
+	_ contacts.Service    = emptyBook{}
+	_ contacts.Searcher   = emptyBook{}
+	_ contacts.KeyService = emptyBook{}
+)
 
 func (emptyBook) FindContactByID(_ context.Context, id string) (*contacts.Contact, error) {
 	return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", id)
@@ -344,6 +358,11 @@ func (emptyBook) ListContacts(context.Context, contacts.ContactFilter, func(*con
 	return nil
 }
 
+// SearchContacts finds nothing, after checking the query as a book does.
+func (emptyBook) SearchContacts(_ context.Context, query string, _ int, _ func(*contacts.Contact) error) error {
+	return store.ValidateSearch(query)
+}
+
 func (emptyBook) CreateContact(context.Context, contacts.NewContact) (*contacts.Contact, error) {
 	return nil, errors.New("the address book does not exist")
 }
@@ -354,6 +373,20 @@ func (emptyBook) UpdateContact(_ context.Context, id string, _ contacts.ContactU
 
 func (emptyBook) DeleteContacts(_ context.Context, ids []string) error {
 	return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", ids[0])
+}
+
+func (emptyBook) CreateKey(context.Context, string) (*contacts.APIKey, string, error) {
+	return nil, "", errors.New("the address book does not exist")
+}
+
+func (emptyBook) ListKeys(context.Context) ([]*contacts.APIKey, error) { return nil, nil }
+
+func (b emptyBook) RevokeKey(_ context.Context, id string) error {
+	ref := strconv.Quote(id)
+	if canon, ok := contacts.ParseID(id); ok {
+		ref = canon
+	}
+	return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %s: company %s has no book", ref, b.company)
 }
 
 func (emptyBook) Close() error { return nil }

@@ -1,12 +1,11 @@
 package cmd
 
 import (
-	"errors"
+	"context"
 	"fmt"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/output"
-	"github.com/phoneinc/contacts/store"
 	"github.com/spf13/cobra"
 )
 
@@ -134,11 +133,11 @@ with the secret as "key".
 			if _, err := contacts.NormalizeAPIKeyName(name); err != nil {
 				return err
 			}
-			db, err := f.Store(ctx, true)
+			ks, err := keyService(ctx, f, true)
 			if err != nil {
 				return err
 			}
-			k, secret, err := db.CreateKey(ctx, name)
+			k, secret, err := ks.CreateKey(ctx, name)
 			if err != nil {
 				return err
 			}
@@ -181,16 +180,13 @@ nothing, and nothing is created.`,
 			if err != nil {
 				return err
 			}
-			var keys []*contacts.APIKey
-			db, err := f.Store(ctx, false)
-			switch {
-			case errors.Is(err, store.ErrNoBook):
-			case err != nil:
+			ks, err := keyService(ctx, f, false)
+			if err != nil {
 				return err
-			default:
-				if keys, err = db.ListKeys(ctx); err != nil {
-					return err
-				}
+			}
+			keys, err := ks.ListKeys(ctx)
+			if err != nil {
+				return err
 			}
 			if cfg.JSON() {
 				out := make([]keyJSON, 0, len(keys))
@@ -232,17 +228,11 @@ unknown ID exits 3.`,
 		Args:    wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			cfg, err := f.Config()
+			ks, err := keyService(ctx, f, false)
 			if err != nil {
 				return err
 			}
-			db, err := f.Store(ctx, false)
-			if errors.Is(err, store.ErrNoBook) {
-				return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %s: company %s has no book", keyRef(args[0]), cfg.Company)
-			} else if err != nil {
-				return err
-			}
-			if err := db.RevokeKey(ctx, args[0]); err != nil {
+			if err := ks.RevokeKey(ctx, args[0]); err != nil {
 				return err
 			}
 			if f.IO.IsStderrTTY() {
@@ -251,6 +241,19 @@ unknown ID exits 3.`,
 			return nil
 		},
 	}
+}
+
+// keyService opens the company's local book for its API keys.
+func keyService(ctx context.Context, f *Factory, create bool) (contacts.KeyService, error) {
+	book, err := f.LocalBook(ctx, create)
+	if err != nil {
+		return nil, err
+	}
+	ks, ok := book.(contacts.KeyService)
+	if !ok {
+		return nil, fmt.Errorf("this book keeps no API keys")
+	}
+	return ks, nil
 }
 
 // keyRef is a key id as messages show it: canonical when it is an id,

@@ -1,24 +1,14 @@
 package cmd
 
 import (
-	"context"
 	"strings"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/store"
 	"github.com/spf13/cobra"
 )
 
 // defaultSearchLimit is how many contacts search shows without --limit.
 const defaultSearchLimit = 20
-
-// searcher is a book that can search its contacts: the local store. It is
-// not part of contacts.Service, which the HTTP client implements too.
-type searcher interface {
-	SearchContacts(ctx context.Context, query string, limit int, fn func(*contacts.Contact) error) error
-}
-
-var _ searcher = (*store.DB)(nil)
 
 type searchOptions struct {
 	limit int
@@ -72,29 +62,17 @@ func searchRun(cmd *cobra.Command, f *Factory, query string, opts *searchOptions
 	if err != nil {
 		return err
 	}
-	// The query is checked first, so that a bad one is a usage error
-	// whether or not the company has a book.
-	if err := store.ValidateSearch(query); err != nil {
-		return err
-	}
 	svc, err := f.Book(ctx, false)
 	if err != nil {
 		return err
 	}
-	s, ok := svc.(searcher)
-	switch {
-	case !ok && isEmptyBook(svc):
-		return emptyListing(f, cfg) // no file yet: nothing to find, and nothing created
-	case !ok:
-		// The HTTP client (client mode): the seed's API has no search.
+	// Every book checks the query (a company with no book too), so that a
+	// bad one is a usage error whether or not the company has a book.
+	s, ok := svc.(contacts.Searcher)
+	if !ok {
 		return usageErrorf("search needs a local book, and a server is set (--server, CONTACTS_SERVER or the config file's server): run it where the books are, with --server \"\"")
 	}
 	return printListing(ctx, f, cfg, func(fn func(*contacts.Contact) error) error {
 		return s.SearchContacts(ctx, query, opts.limit, fn)
 	})
-}
-
-func isEmptyBook(svc contacts.Service) bool {
-	_, ok := svc.(emptyBook)
-	return ok
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -195,9 +194,9 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 		return usageErrorf("--max-books and --max-connections take a positive number")
 	}
 	nofile := openFileLimit()
-	limits, err := httpapi.LimitsFor(nofile, runtime.GOMAXPROCS(0), opts.maxBooks, opts.maxConns)
+	library, limits, err := f.Library(nofile, opts.maxBooks, opts.maxConns)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	errOut := f.IO.ErrOut
 	ln, err := net.Listen("tcp", opts.addr)
@@ -210,8 +209,7 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 		// the collector's share of the CPU for a few megabytes more.
 		debug.SetGCPercent(400)
 	}
-	s := httpapi.NewServer(httpapi.Config{DataDir: cfg.DataDir, Region: cfg.Region, Log: errOut,
-		MaxBooks: limits.Books, ConnsPerBook: limits.ConnsPerBook})
+	s := httpapi.NewServer(httpapi.Config{Books: library, Log: errOut})
 	defer s.Close()
 	ln = httpapi.LimitListener(ln, limits.Connections)
 

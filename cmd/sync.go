@@ -14,7 +14,6 @@ import (
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/phoneinc/contacts/internal/progress"
 	"github.com/phoneinc/contacts/internal/syncer"
-	"github.com/phoneinc/contacts/store"
 	"github.com/spf13/cobra"
 )
 
@@ -165,14 +164,14 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 
 	// The book, and what it remembers of this URL: no discovery again.
 	var local syncer.Local
-	db, err := f.Store(ctx, false)
-	switch {
-	case err == nil:
-		local = db
-	case errors.Is(err, store.ErrNoBook):
-		local = noBook{f: f}
-	default:
+	mine, err := f.LocalBook(ctx, false)
+	if err != nil {
 		return err
+	}
+	if _, ok := mine.(emptyBook); ok {
+		local = noBook{f: f}
+	} else if local, ok = mine.(syncer.Local); !ok {
+		return usageErrorf("sync needs a local book")
 	}
 	st, err := local.LoadSync(ctx, client.GivenURL())
 	if err != nil {
@@ -239,11 +238,15 @@ func (noBook) ListContacts(context.Context, contacts.ContactFilter, func(*contac
 	return nil
 }
 func (b noBook) ApplySync(ctx context.Context, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
-	db, err := b.f.Store(ctx, true)
+	book, err := b.f.LocalBook(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	return db.ApplySync(ctx, changes, commit)
+	local, ok := book.(syncer.Local)
+	if !ok {
+		return nil, usageErrorf("sync needs a local book")
+	}
+	return local.ApplySync(ctx, changes, commit)
 }
 
 func printBooks(f *Factory, cfg *Config, books []syncer.Book) error {

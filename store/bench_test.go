@@ -25,8 +25,15 @@ func benchBook(b *testing.B) (*store.DB, []string, *bookgen.Result) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "bench.db")
 	start := time.Now()
-	res, err := bookgen.Build(ctx, path, bookgen.Options{N: benchBookSize, Seed: 1})
+	built, err := store.Open(ctx, path, store.Options{Create: true})
 	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := bookgen.Build(ctx, built, bookgen.Options{N: benchBookSize, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := built.Close(); err != nil {
 		b.Fatal(err)
 	}
 	db, err := store.Open(ctx, path, store.Options{})

@@ -372,7 +372,9 @@ type RejectedError struct {
 	Reason error
 }
 
-func (e *RejectedError) Error() string { return "API key rejected: " + e.Reason.Error() }
+// Error says why, for a server's log: what a caller is told is only that
+// the key is rejected (its code is EUNAUTHORIZED).
+func (e *RejectedError) Error() string { return e.Reason.Error() }
 func (e *RejectedError) Unwrap() error { return errKeyRejected }
 
 // CheckKey authenticates secret, an API key, and returns the book of its
@@ -395,20 +397,25 @@ func (e *RejectedError) Unwrap() error { return errKeyRejected }
 // link, a directory, another program's file) is a *RejectedError that
 // also says why.
 func (b *Books) CheckKey(ctx context.Context, secret string) (*DB, func(), error) {
+	db, _, release, err := b.check(ctx, secret)
+	return db, release, err
+}
+
+func (b *Books) check(ctx context.Context, secret string) (*DB, string, func(), error) {
 	company, ok := contacts.APIKeyCompany(secret)
 	if !ok {
-		return nil, nil, errKeyRejected
+		return nil, "", nil, errKeyRejected
 	}
 	path, err := Path(b.dir, company)
 	if err != nil {
-		return nil, nil, errKeyRejected
+		return nil, "", nil, errKeyRejected
 	}
 	sum := sha256.Sum256([]byte(secret))
 	b.mu.Lock()
 	closed := b.closed
 	b.mu.Unlock()
 	if closed {
-		return nil, nil, ErrBooksClosed
+		return nil, "", nil, ErrBooksClosed
 	}
 
 	ks := b.set(company)
@@ -418,37 +425,52 @@ func (b *Books) CheckKey(ctx context.Context, secret string) (*DB, func(), error
 		if why := sig.unusable(path); why != nil {
 			b.dropSet(company)
 			if sig.db != nil {
-				return nil, nil, &RejectedError{Reason: why}
+				return nil, "", nil, &RejectedError{Reason: why}
 			}
-			return nil, nil, errKeyRejected
+			return nil, "", nil, errKeyRejected
 		}
 		if !ks.current(sig) {
 			ks = b.readSet(ctx, company, path)
 		}
 		if ks.err != nil {
-			return nil, nil, &RejectedError{Reason: ks.err}
+			return nil, "", nil, &RejectedError{Reason: ks.err}
 		}
 		if !ks.has(sum) {
-			return nil, nil, errKeyRejected
+			return nil, "", nil, errKeyRejected
 		}
 	}
 
 	db, release, err := b.Open(ctx, company)
 	if errors.Is(err, ErrNoBook) {
-		return nil, nil, errKeyRejected
+		return nil, "", nil, errKeyRejected
 	} else if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	if _, err := db.CheckKey(ctx, secret); err != nil {
+	id, err := db.CheckKey(ctx, secret)
+	if err != nil {
 		release()
 		if contacts.ErrorCode(err) == contacts.EUNAUTHORIZED {
 			// Revoked since the set was read: read it again next time.
 			b.dropSet(company)
 		}
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return db, release, nil
+	return db, id, release, nil
 }
+
+// Authenticate implements contacts.Library: the book of the company that
+// secret belongs to, by CheckKey. The key is given by its id; its name is
+// the book's to look up.
+func (b *Books) Authenticate(ctx context.Context, secret string) (contacts.Book, *contacts.APIKey, func(), error) {
+	db, id, release, err := b.check(ctx, secret)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return db, &contacts.APIKey{ID: id}, release, nil
+}
+
+var _ contacts.Library = (*Books)(nil)
+var _ contacts.Book = (*DB)(nil)
 
 func (b *Books) set(company string) *keySet {
 	b.setsMu.Lock()

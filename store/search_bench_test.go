@@ -25,8 +25,15 @@ func openSearchBook(b *testing.B) (*store.DB, *bookgen.Result) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "search.db")
 	start := time.Now()
-	res, err := bookgen.Build(ctx, path, bookgen.Options{N: searchBenchSize, Seed: 1})
+	built, err := store.Open(ctx, path, store.Options{Create: true})
 	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := bookgen.Build(ctx, built, bookgen.Options{N: searchBenchSize, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := built.Close(); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("built a book of %d contacts in %s", searchBenchSize, time.Since(start).Round(time.Millisecond))

@@ -23,7 +23,6 @@ import (
 	"github.com/oklog/ulid/v2"
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/phonenumbers"
-	"github.com/phoneinc/contacts/store"
 )
 
 // Version changes whenever the generated data would change, so that a
@@ -60,18 +59,14 @@ type Result struct {
 	Misses  []Sample // valid numbers that no generated book contains
 }
 
-// Build generates a book of opts.N contacts at path (created with
-// store.Open) and writes them in one transaction through the book's
-// import, as rows of our own export (ids and timestamps kept).
-func Build(ctx context.Context, path string, opts Options) (*Result, error) {
-	db, err := store.Open(ctx, path, store.Options{Create: true})
-	if err != nil {
-		return nil, err
-	}
+// Build generates a book of opts.N contacts and writes them into book in
+// one transaction through its import, as rows of our own export (ids and
+// timestamps kept).
+func Build(ctx context.Context, book contacts.Importer, opts Options) (*Result, error) {
 	s := Start(ctx, opts)
 	defer s.Stop()
 	var problem error
-	res, err := db.Import(ctx, contacts.ImportOptions{}, func(yield func(*contacts.ImportRow) error) error {
+	res, err := book.Import(ctx, contacts.ImportOptions{}, func(yield func(*contacts.ImportRow) error) error {
 		for {
 			c, err := s.Next()
 			if err != nil || c == nil {
@@ -90,13 +85,9 @@ func Build(ctx context.Context, path string, opts Options) (*Result, error) {
 		err = problem
 	}
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	n := res.Created
-	if err := db.Close(); err != nil {
-		return nil, err
-	}
 	if n != opts.N {
 		return nil, fmt.Errorf("bookgen: inserted %d contacts, want %d", n, opts.N)
 	}

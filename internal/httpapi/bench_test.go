@@ -10,8 +10,8 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
-	"github.com/phoneinc/contacts/internal/testbook"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // BenchmarkLookup measures GET ?phone= over loopback, requests in
@@ -27,15 +27,15 @@ func BenchmarkLookup(b *testing.B) {
 	}
 	const n = 10000
 	i := 0
-	testbook.Fill(b, db, func() (*contacts.Contact, error) {
+	storetest.Fill(b, db, func() (*contacts.Contact, error) {
 		if i == n {
 			return nil, nil
 		}
 		i++
-		return testbook.Contact(b, contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Name: fmt.Sprintf("Contact %d", i)}, db.Now()), nil
+		return storetest.Contact(b, contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Name: fmt.Sprintf("Contact %d", i)}, db.Now()), nil
 	})
 	db.Close()
-	srv := httpapi.NewServer(httpapi.Config{DataDir: dir, Log: io.Discard})
+	srv := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{}), Log: io.Discard})
 	defer srv.Close()
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/store"
 )
 
 // TestBooksBoundedByServer: good keys of more companies than the server
@@ -17,14 +18,15 @@ func TestBooksBoundedByServer(t *testing.T) {
 		company := fmt.Sprintf("co%d", i)
 		keys[company] = hardenKey(t, dir, company)
 	}
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK", MaxBooks: 3, ConnsPerBook: 2})
+	books := store.NewBooks(dir, store.BooksOptions{Region: "DK", MaxOpen: 3, ConnsPerBook: 2})
+	s := httpapi.NewServer(httpapi.Config{Books: books})
 	defer s.Close()
 	for round := range 2 {
 		for company, key := range keys {
 			if rec := serveOnce(s.Handler(), "GET", "/api/v1/contacts", key, nil); rec.Code != 200 {
 				t.Fatalf("%s: %d %s", company, rec.Code, rec.Body)
 			}
-			if n := s.OpenBooks(); n > 3 {
+			if n := books.Len(); n > 3 {
 				t.Fatalf("round %d: %d books open, want at most 3", round, n)
 			}
 		}
@@ -34,7 +36,7 @@ func TestBooksBoundedByServer(t *testing.T) {
 		k, _ := contacts.NewAPIKeySecret(company)
 		serveOnce(s.Handler(), "GET", "/api/v1/contacts", k, nil)
 	}
-	if n := s.OpenBooks(); n > 3 {
+	if n := books.Len(); n > 3 {
 		t.Errorf("%d books open after wrong keys", n)
 	}
 }

@@ -51,7 +51,7 @@ func TestClient(t *testing.T) {
 	ctx := context.Background()
 	// The server reads national numbers as US ones, the client as Danish:
 	// the client's region wins, as the CLI user expects.
-	e := newEnv(t, httpapi.Config{Region: "US"})
+	e := newEnv(t, httpapi.Config{}, "US")
 	c := e.newClient("acme")
 
 	ann, err := c.CreateContact(ctx, contacts.NewContact{Phone: "20 12 34 56", Name: "Ann", Email: "ann@example.com", Note: "line 1\nline 2"})

@@ -87,7 +87,7 @@ func FuzzRequest(f *testing.F) {
 	}
 	dir := f.TempDir()
 	key := hardenKey(f, dir, "acme")
-	srv := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK"})
+	srv := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	f.Cleanup(func() { srv.Close() })
 	h := srv.Handler()
 	rec := serveOnce(h, "POST", "/api/v1/contacts", key, []byte(`{"phone":"+4570121212","name":"Target"}`))

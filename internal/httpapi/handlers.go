@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/store"
 )
 
 // streamChunk is how much of a listing is buffered before it is written
@@ -32,7 +31,7 @@ const streamWriteTimeout = 30 * time.Second
 // book authenticates r by its X-Api-Key header and returns the book of its
 // company and the function to call when the request is done with it, or
 // answers r with 401 and returns nil.
-func (s *Server) book(w http.ResponseWriter, r *http.Request) (*store.DB, func()) {
+func (s *Server) book(w http.ResponseWriter, r *http.Request) (contacts.Book, func()) {
 	db, done, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
 	if err != nil {
 		writeError(w, r, err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/store"
 )
 
 // TestInvalidJSONText: a body with a key given twice (encoding/json would
@@ -15,7 +16,7 @@ import (
 func TestInvalidJSONText(t *testing.T) {
 	dir := t.TempDir()
 	key := hardenKey(t, dir, "acme")
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK"})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	defer s.Close()
 	h := s.Handler()
 	rec := serveOnce(h, "POST", "/api/v1/contacts", key, []byte(`{"phone":"+4570121212","name":"Ada","note":"\ud83d\ude42"}`))

@@ -9,40 +9,6 @@ import (
 	"github.com/phoneinc/contacts/internal/httpapi"
 )
 
-func TestLimitsFor(t *testing.T) {
-	for _, tc := range []struct {
-		nofile, procs, books, conns int
-		want                        httpapi.Limits
-		err                         bool
-	}{
-		{512, 2, 0, 0, httpapi.Limits{Books: 11, ConnsPerBook: 8, Connections: 85}, false},
-		{1024, 2, 0, 0, httpapi.Limits{Books: 24, ConnsPerBook: 8, Connections: 169}, false},
-		{1 << 20, 2, 0, 0, httpapi.Limits{Books: httpapi.MaxBooks, ConnsPerBook: 8, Connections: httpapi.MaxConnections}, false},
-		{1 << 20, 64, 0, 0, httpapi.Limits{Books: httpapi.MaxBooks, ConnsPerBook: 16, Connections: httpapi.MaxConnections}, false},
-		{100, 2, 0, 0, httpapi.Limits{Books: 1, ConnsPerBook: 8, Connections: 15}, false},
-		{512, 2, 5, 10, httpapi.Limits{Books: 5, ConnsPerBook: 8, Connections: 10}, false},
-		{512, 2, 30, 0, httpapi.Limits{}, true},
-		{512, 2, 0, 1000, httpapi.Limits{}, true},
-		{40, 2, 0, 0, httpapi.Limits{}, true},
-	} {
-		got, err := httpapi.LimitsFor(tc.nofile, tc.procs, tc.books, tc.conns)
-		if tc.err {
-			if err == nil {
-				t.Errorf("LimitsFor(%d, %d, %d, %d)=%+v, want an error", tc.nofile, tc.procs, tc.books, tc.conns, got)
-			}
-			continue
-		}
-		if err != nil || got != tc.want {
-			t.Errorf("LimitsFor(%d, %d, %d, %d)=%+v, %v; want %+v", tc.nofile, tc.procs, tc.books, tc.conns, got, err, tc.want)
-		}
-		if got.Descriptors() > tc.nofile {
-			t.Errorf("LimitsFor(%d, …): %+v needs %d descriptors", tc.nofile, got, got.Descriptors())
-		}
-	}
-}
-
-// TestLimitListener: with n connections open, the next one is accepted
-// only once one of them is closed.
 func TestLimitListener(t *testing.T) {
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

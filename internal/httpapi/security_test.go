@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/store"
 )
 
 // The security review of the server, as tests (docs/RELIABILITY.md, "Server
@@ -53,7 +54,7 @@ func (l *lockedBuffer) String() string {
 // that are set), on a free loopback port. It returns the address.
 func slowServer(t *testing.T, srv *http.Server, dir string, log io.Writer) string {
 	t.Helper()
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK", Log: log})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"}), Log: log})
 	srv.Handler = s.Handler()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -239,7 +240,7 @@ func TestSecurityTimeoutsBounded(t *testing.T) {
 func TestSecurityMalformedJSON(t *testing.T) {
 	dir := t.TempDir()
 	key := hardenKey(t, dir, "acme")
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK"})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	defer s.Close()
 	h := s.Handler()
 	rec := serveOnce(h, "POST", "/api/v1/contacts", key, []byte(`{"phone":"+4570121212"}`))
@@ -288,7 +289,7 @@ func TestSecurityKeysNeverEchoed(t *testing.T) {
 	dir := t.TempDir()
 	acme, beta := hardenKey(t, dir, "acme"), hardenKey(t, dir, "beta")
 	log := &lockedBuffer{}
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK", Log: log})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"}), Log: log})
 	defer s.Close()
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
@@ -374,7 +375,7 @@ func TestSecurityKeyHashesAtRest(t *testing.T) {
 	for range 3 {
 		secrets = append(secrets, hardenKey(t, dir, "acme"))
 	}
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK"})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	for _, secret := range secrets[:2] { // used: last_used_at is written
 		if rec := serveOnce(s.Handler(), "GET", "/api/v1/contacts", secret, nil); rec.Code != 200 {
 			t.Fatal(rec.Code, rec.Body)

@@ -51,7 +51,6 @@ import (
 	"net/http"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/store"
 )
 
 // DefaultMaxBody bounds a request body when Config.MaxBody is 0. A contact
@@ -62,22 +61,15 @@ const DefaultMaxBody = 1 << 20
 
 // Config configures a Server.
 type Config struct {
-	// DataDir holds the books, one "<company>.db" file per company.
-	DataDir string
-	// Region is the default region for national numbers (ISO 3166
-	// alpha-2), "" for none.
-	Region string
+	// Books are the books the server serves: each request reaches the
+	// book of the company its API key belongs to (the store's Books, in
+	// the CLI). The server closes them when it is closed.
+	Books contacts.Library
 	// Log receives one access-log line per request; nil discards them.
 	Log io.Writer
 	// MaxBody bounds request bodies, in bytes (413 past it); 0 means
 	// DefaultMaxBody.
 	MaxBody int64
-	// MaxBooks bounds the books open at once (see store.Books); 0 means
-	// store.DefaultMaxBooks.
-	MaxBooks int
-	// ConnsPerBook is the SQLite connections of each open book; 0 means
-	// store.DefaultConnsPerBook.
-	ConnsPerBook int
 }
 
 // Server serves the API over every company's book in a data directory.
@@ -85,15 +77,13 @@ type Config struct {
 // and no other. It is safe for concurrent use.
 type Server struct {
 	cfg     Config
-	books   *store.Books
+	books   contacts.Library
 	log     *accessLog
 	handler http.Handler
 }
 
-// NewServer returns a server of cfg. It opens no book until a request
-// with a good key needs one, and never creates one: a book is made by the
-// CLI, with the company's first API key. It reads the API keys' hashes of
-// the data directory's books in the background (see store.Books).
+// NewServer returns a server of cfg's books. It never creates a book: a
+// book is made by the CLI, with the company's first API key.
 func NewServer(cfg Config) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
@@ -103,7 +93,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg:   cfg,
-		books: store.NewBooks(cfg.DataDir, store.BooksOptions{Region: cfg.Region, MaxOpen: cfg.MaxBooks, ConnsPerBook: cfg.ConnsPerBook}),
+		books: cfg.Books,
 		log:   &accessLog{w: cfg.Log},
 	}
 	s.handler = s.log.wrap(s.limitBody(s.routes()))
@@ -115,9 +105,6 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close closes the books the server opened. Requests after Close fail.
 func (s *Server) Close() error { return s.books.Close() }
-
-// OpenBooks returns how many books the server has open.
-func (s *Server) OpenBooks() int { return s.books.Len() }
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -202,30 +189,28 @@ var (
 // authenticate returns the book of the company that key belongs to, and
 // the function to call when the request is done with it.
 //
-// The store checks the key (store.Books.CheckKey): against its company's
-// own book, so that a key never reaches another company's contacts; and,
-// before that book is opened, against the hashes of that book's keys held
-// in memory, so that a wrong key opens no book, creates no file, and is
+// The books check the key (contacts.Library): against its company's own
+// book, so that a key never reaches another company's contacts, and (the
+// store's) before that book is opened, against the key hashes held in
+// memory, so that a wrong key opens no book, creates no file, and is
 // refused in the same time whether or not its company exists. Every
-// refusal is the same 401; why a book could not be read (a symbolic link,
-// a directory) goes to the access log only.
-func (s *Server) authenticate(r *http.Request, key string) (*store.DB, func(), error) {
+// refusal is the same 401; why (a book that is a symbolic link, a
+// directory) goes to the access log only.
+func (s *Server) authenticate(r *http.Request, key string) (contacts.Book, func(), error) {
 	if key == "" {
 		return nil, nil, errNoKey
 	}
-	db, done, err := s.books.CheckKey(r.Context(), key)
+	book, _, done, err := s.books.Authenticate(r.Context(), key)
 	if err != nil {
-		var re *store.RejectedError
-		switch {
-		case errors.As(err, &re):
-			noteError(r, re.Reason)
+		if contacts.ErrorCode(err) == contacts.EUNAUTHORIZED {
+			if err.Error() != errKeyRejected.Error() {
+				noteError(r, err) // why, for the log only
+			}
 			return nil, nil, errKeyRejected
-		case errors.Is(err, store.ErrBooksClosed):
-			return nil, nil, errClosed
 		}
 		return nil, nil, err
 	}
 	company, _ := contacts.APIKeyCompany(key)
 	noteCompany(r, company)
-	return db, done, nil
+	return book, done, nil
 }

@@ -18,8 +18,8 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
-	"github.com/phoneinc/contacts/internal/testbook"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // syncBuffer is a log that requests running at once may write to.
@@ -51,17 +51,18 @@ type env struct {
 	key    map[string]string // company → secret
 }
 
-func newEnv(t *testing.T, cfg httpapi.Config) *env {
+func newEnv(t *testing.T, cfg httpapi.Config, region ...string) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), log: &syncBuffer{}, key: map[string]string{}}
 	for _, company := range []string{"acme", "beta"} {
 		_, secret := mustKey(t, e.dir, company)
 		e.key[company] = secret
 	}
-	cfg.DataDir, cfg.Log = e.dir, e.log
-	if cfg.Region == "" {
-		cfg.Region = "DK"
+	r := "DK"
+	if len(region) > 0 {
+		r = region[0]
 	}
+	cfg.Books, cfg.Log = store.NewBooks(e.dir, store.BooksOptions{Region: r}), e.log
 	e.server = httpapi.NewServer(cfg)
 	e.ts = httptest.NewServer(e.server.Handler())
 	t.Cleanup(func() {
@@ -466,12 +467,12 @@ func TestListStreams(t *testing.T) {
 	const n = 1500
 	note := strings.Repeat("x", 100)
 	i := 0
-	testbook.Fill(t, db, func() (*contacts.Contact, error) {
+	storetest.Fill(t, db, func() (*contacts.Contact, error) {
 		if i == n {
 			return nil, nil
 		}
 		i++
-		return testbook.Contact(t, contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Note: note},
+		return storetest.Contact(t, contacts.NewContact{Phone: fmt.Sprintf("+45201%05d", i), Note: note},
 			time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC).Add(time.Duration(i)*time.Minute)), nil
 	})
 	db.Close()
@@ -797,7 +798,7 @@ func TestServerClose(t *testing.T) {
 	// After Close no book is reopened: requests fail, and the log says why.
 	e.do("GET", "/api/v1/contacts", e.key["acme"], "").wantError(t, 500,
 		`{"error":{"code":"internal","field":null,"message":"internal error"}}`)
-	if !strings.Contains(e.log.String(), `error="the server is shut down"`) {
+	if !strings.Contains(e.log.String(), `error="the books are closed"`) {
 		t.Errorf("log:\n%s", e.log.String())
 	}
 }

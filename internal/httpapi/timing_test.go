@@ -40,7 +40,7 @@ func TestMeasureWrongKeyTiming(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK"})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	defer s.Close()
 	h := s.Handler()
 	ts := httptest.NewServer(h)

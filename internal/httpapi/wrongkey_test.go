@@ -17,6 +17,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/store"
 )
 
 // The second round of the server's security review (docs/RELIABILITY.md,
@@ -111,7 +112,7 @@ func TestSecurityWrongKeysOpenNoBook(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := &lockedBuffer{}
-	s := httpapi.NewServer(httpapi.Config{DataDir: dir, Region: "DK", Log: log})
+	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"}), Log: log})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { ts.Close(); s.Close() })
 	client := ts.Client()

@@ -15,8 +15,8 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/labeler"
-	"github.com/phoneinc/contacts/internal/testbook"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // benchBook is a book of benchContacts Danish numbers, with a call log of
@@ -64,11 +64,11 @@ func buildBench(tb testing.TB, path string, n, distinct, rows int) (*store.DB, [
 	}
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	i := 0
-	testbook.Fill(tb, db, func() (*contacts.Contact, error) {
+	storetest.Fill(tb, db, func() (*contacts.Contact, error) {
 		if i == n {
 			return nil, nil
 		}
-		c := testbook.Contact(tb, contacts.NewContact{Phone: fmt.Sprintf("+45%d", 20100000+7*i),
+		c := storetest.Contact(tb, contacts.NewContact{Phone: fmt.Sprintf("+45%d", 20100000+7*i),
 			Name: fmt.Sprintf("Caller %d", i), CompanyName: fmt.Sprintf("Company %d ApS", i%1000)}, now)
 		i++
 		return c, nil

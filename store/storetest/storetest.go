@@ -1,8 +1,8 @@
-// Package testbook makes real books for the tests and benchmarks of every
+// Package storetest makes real books for the tests and benchmarks of every
 // package: a store in a test's temporary directory, filled through the
 // book's own import (the one write path), so that no test writes a
 // contact any other way.
-package testbook
+package storetest
 
 import (
 	"context"
