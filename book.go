@@ -1,6 +1,9 @@
 package contacts
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Searcher is a book whose contacts can be searched by words and digits.
 type Searcher interface {
@@ -28,6 +31,38 @@ type Book interface {
 	Searcher
 	KeyService
 	Importer
+	History
+}
+
+// Backuper is a book that can be backed up while it is in use, and have
+// a backup restored into it.
+type Backuper interface {
+	// Backup writes a consistent copy of the book to path, mode 0600.
+	// EUSAGE for a path that exists, unless overwrite.
+	Backup(ctx context.Context, path string, overwrite bool) error
+	// RestoreBackup replaces what the book holds with the backup at src,
+	// keeping the book as it was at aside. EINVALID for a file that is
+	// not a book; ECONFLICT when the book changed after the backup's last
+	// change, unless force.
+	RestoreBackup(ctx context.Context, src, aside string, force bool) (*BackupInfo, error)
+}
+
+// BackupInfo is what a restored backup held.
+type BackupInfo struct {
+	Contacts   int       `json:"contacts"`
+	LastChange time.Time `json:"last_change"` // its newest change, zero for none
+	Aside      string    `json:"aside"`       // where the book as it was is kept
+}
+
+// BookInfo describes one company's book, for a listing of the books.
+type BookInfo struct {
+	Company    string     `json:"company"`
+	Path       string     `json:"path"`
+	Contacts   int        `json:"contacts"`
+	Changes    int        `json:"history_changes"` // the changes its history keeps
+	Bytes      int64      `json:"bytes"`           // its files, history included
+	LastChange *time.Time `json:"last_change"`     // nil when it has none
+	Error      string     `json:"error,omitempty"` // why it could not be read, when it could not
 }
 
 // Library is the books of a data directory, as a server serves them: a

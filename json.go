@@ -142,3 +142,38 @@ func appendJSONEscape(b []byte, r rune) []byte {
 
 // AppendJSONString appends s as a JSON string literal.
 func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s) }
+
+// EscapeJSON rewrites JSON text as encoding/json writes it so that every
+// character Invisible reports, inside its strings, is a JSON escape, as
+// the contact's own JSON writes it: the same text for a JSON reader, and
+// nothing hidden or acted on when printed on a terminal. (Outside strings
+// JSON has only ASCII punctuation and white space, which it leaves.)
+func EscapeJSON(b []byte) []byte {
+	clean := true
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= 0x80 && Invisible(r) || r == 0x7f {
+			clean = false
+			break
+		}
+		i += size
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r >= 0x80 && Invisible(r) && r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			out = appendJSONEscape(appendJSONEscape(out, hi), lo)
+		case r >= 0x80 && Invisible(r) || r == 0x7f:
+			out = appendJSONEscape(out, r)
+		default:
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
@@ -64,6 +65,9 @@ type Config struct {
 	Server string
 	// APIKey is the key sent to Server. It is never printed.
 	APIKey string
+	// HistoryRetention is how long the books keep their history: 0 for
+	// the store's default (90 days), negative for ever.
+	HistoryRetention time.Duration
 }
 
 // JSON reports whether output (and errors) are JSON.
@@ -79,6 +83,7 @@ var settings = []setting{
 	{"output", "output", "CONTACTS_OUTPUT"},
 	{"server", "server", "CONTACTS_SERVER"},
 	{"api_key", "api-key", "CONTACTS_API_KEY"},
+	{"history_days", "", "CONTACTS_HISTORY_DAYS"},
 }
 
 // Config loads the configuration once.
@@ -128,7 +133,9 @@ func (f *Factory) loadConfig() (*Config, error) {
 	v.SetDefault("output", "table")
 	for _, s := range settings {
 		_ = v.BindEnv(s.key, s.env)
-		_ = v.BindPFlag(s.key, f.global.fs.Lookup(s.flag))
+		if fl := f.global.fs.Lookup(s.flag); fl != nil {
+			_ = v.BindPFlag(s.key, fl)
+		}
 	}
 	if cfg.File != "" {
 		var unknown []string
@@ -174,6 +181,17 @@ func (f *Factory) loadConfig() (*Config, error) {
 	if cfg.DataDir == "" {
 		if cfg.DataDir, err = defaultDataDir(); err != nil {
 			return cfg, err
+		}
+	}
+	if v.IsSet("history_days") {
+		days, err := strconv.Atoi(strings.TrimSpace(v.GetString("history_days")))
+		if err != nil || days < 0 {
+			return cfg, &contacts.Error{Code: contacts.EUSAGE, Field: "history_days",
+				Message: fmt.Sprintf("history_days: %s is not a number of days (0 keeps history for ever)", contacts.Excerpt(v.GetString("history_days")))}
+		}
+		cfg.HistoryRetention = time.Duration(days) * 24 * time.Hour
+		if days == 0 {
+			cfg.HistoryRetention = -1
 		}
 	}
 	return cfg, nil
@@ -255,7 +273,7 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create})
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention})
 	if errors.Is(err, store.ErrNoBook) {
 		return emptyBook{company: cfg.Company}, nil
 	} else if err != nil {
@@ -263,6 +281,37 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	}
 	f.book = db
 	return db, nil
+}
+
+// Inventory describes the books of the data directory (none when it does
+// not exist); it creates nothing.
+func (f *Factory) Inventory(ctx context.Context) ([]contacts.BookInfo, error) {
+	if err := f.requireLocal(); err != nil {
+		return nil, err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return store.Inventory(ctx, cfg.DataDir)
+}
+
+// BookOf opens the book of company in the data directory, as Book opens
+// the configured one (without create, a missing book is an empty one).
+func (f *Factory) BookOf(ctx context.Context, company string, create bool) (contacts.Service, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	path, err := store.Path(cfg.DataDir, company)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention})
+	if errors.Is(err, store.ErrNoBook) {
+		return emptyBook{company: company}, nil
+	}
+	return db, err
 }
 
 // serveLimits are what a server holds open: the books, the SQLite
@@ -283,7 +332,7 @@ func (f *Factory) Library(nofile, books, connections int) (contacts.Library, ser
 	if err != nil {
 		return nil, serveLimits{}, usageErrorf("%v", err)
 	}
-	lib := store.NewBooks(cfg.DataDir, store.BooksOptions{Region: cfg.Region, MaxOpen: l.Books, ConnsPerBook: l.ConnsPerBook})
+	lib := store.NewBooks(cfg.DataDir, store.BooksOptions{Region: cfg.Region, MaxOpen: l.Books, ConnsPerBook: l.ConnsPerBook, HistoryRetention: cfg.HistoryRetention})
 	return lib, serveLimits{l.Books, l.ConnsPerBook, l.Connections}, nil
 }
 
@@ -344,6 +393,7 @@ var (
 	_ contacts.Service    = emptyBook{}
 	_ contacts.Searcher   = emptyBook{}
 	_ contacts.KeyService = emptyBook{}
+	_ contacts.History    = emptyBook{}
 )
 
 func (emptyBook) FindContactByID(_ context.Context, id string) (*contacts.Contact, error) {
@@ -387,6 +437,26 @@ func (b emptyBook) RevokeKey(_ context.Context, id string) error {
 		ref = canon
 	}
 	return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %s: company %s has no book", ref, b.company)
+}
+
+func (b emptyBook) Operations(context.Context, contacts.OperationFilter, func(*contacts.Operation) error) error {
+	return nil
+}
+
+func (b emptyBook) ContactHistory(_ context.Context, ref string) ([]*contacts.Revision, error) {
+	return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact matches %s: company %s has no book", contacts.Excerpt(ref), b.company)
+}
+
+func (b emptyBook) Undo(context.Context, string, bool) (*contacts.Operation, error) {
+	return nil, contacts.Errorf(contacts.ENOTFOUND, "nothing to undo: company %s has no book", b.company)
+}
+
+func (b emptyBook) Restore(_ context.Context, id string) (*contacts.Contact, error) {
+	return nil, contacts.Errorf(contacts.ENOTFOUND, "no deleted contact with id %s: company %s has no book", contacts.Excerpt(id), b.company)
+}
+
+func (emptyBook) HistoryStats(context.Context) (contacts.HistoryStats, error) {
+	return contacts.HistoryStats{}, nil
 }
 
 func (emptyBook) Close() error { return nil }

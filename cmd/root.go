@@ -147,6 +147,10 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 				err = f.setupJSONFilter(cmd)
 			}
 			f.signals.setJSON(f.wantsJSON()) // for an error printed on a signal
+			// What this command writes is one operation of the book's
+			// history, made by the CLI and this user, named by the command.
+			cmd.SetContext(contacts.WithOperation(cmd.Context(), contacts.OpInfo{
+				Summary: opSummary(cmd, args), Actor: contacts.Actor{Via: "cli", User: osUser()}}))
 			return err
 		},
 	}
@@ -185,6 +189,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newCmdLabel(f))
 	root.AddCommand(newCmdSearch(f))
 	root.AddCommand(newCmdServe(f), newCmdKeys(f))
+	root.AddCommand(newCmdHistory(f, nil), newCmdUndo(f, nil), newCmdRestore(f, nil), newCmdBackup(f, nil), newCmdBooks(f, nil))
 	root.AddCommand(newCmdSync(f))
 	return root
 }

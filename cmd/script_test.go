@@ -110,13 +110,17 @@ func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // json2env NAME KEY sets $NAME to the string KEY of the JSON object on the
-// last command's stdout.
+// last command's stdout (of the first object, when it is an array).
 func cmdJSON2Env(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: json2env NAME KEY")
 	}
 	var obj map[string]any
-	if err := json.Unmarshal([]byte(ts.ReadFile("stdout")), &obj); err != nil {
+	out := []byte(ts.ReadFile("stdout"))
+	var arr []map[string]any
+	if err := json.Unmarshal(out, &arr); err == nil && len(arr) > 0 {
+		obj = arr[0]
+	} else if err := json.Unmarshal(out, &obj); err != nil {
 		ts.Fatalf("json2env: stdout is not a JSON object: %v", err)
 	}
 	v, ok := obj[args[1]].(string)

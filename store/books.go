@@ -45,6 +45,8 @@ type BooksOptions struct {
 	// ScanInterval is how often idle books are looked for and the key
 	// sets refreshed; 0 means DefaultScanInterval.
 	ScanInterval time.Duration
+	// HistoryRetention is the books' (see Options.HistoryRetention).
+	HistoryRetention time.Duration
 }
 
 func (o BooksOptions) withDefaults() BooksOptions {
@@ -215,7 +217,7 @@ func (b *Books) load(ctx context.Context, e *bookEntry) {
 	if err == nil {
 		// Others may be waiting on this entry: the first request going
 		// away must not fail their open.
-		e.db, err = Open(context.WithoutCancel(ctx), path, Options{Region: b.opts.Region, MaxConns: b.opts.ConnsPerBook})
+		e.db, err = Open(context.WithoutCancel(ctx), path, Options{Region: b.opts.Region, MaxConns: b.opts.ConnsPerBook, HistoryRetention: b.opts.HistoryRetention})
 	}
 	if err != nil && !errors.Is(err, ErrNoBook) {
 		err = fmt.Errorf("open the book of %s: %w", e.company, err)
@@ -466,11 +468,52 @@ func (b *Books) Authenticate(ctx context.Context, secret string) (contacts.Book,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, &contacts.APIKey{ID: id}, release, nil
+	return keyBook{db, contacts.Actor{Via: "server", KeyID: id}}, &contacts.APIKey{ID: id}, release, nil
+}
+
+// keyBook is a book as a request with an API key sees it: what it writes
+// is recorded in the history as the server's, with the key's id (and the
+// name the book has for it), whatever the request's context says.
+type keyBook struct {
+	*DB
+	actor contacts.Actor
+}
+
+func (b keyBook) with(ctx context.Context) context.Context {
+	op, _ := contacts.OperationFrom(ctx)
+	op.Actor = b.actor
+	return contacts.WithOperation(ctx, op)
+}
+
+func (b keyBook) CreateContact(ctx context.Context, in contacts.NewContact) (*contacts.Contact, error) {
+	return b.DB.CreateContact(b.with(ctx), in)
+}
+
+func (b keyBook) UpdateContact(ctx context.Context, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
+	return b.DB.UpdateContact(b.with(ctx), id, upd)
+}
+
+func (b keyBook) DeleteContacts(ctx context.Context, ids []string) error {
+	return b.DB.DeleteContacts(b.with(ctx), ids)
+}
+
+func (b keyBook) Import(ctx context.Context, opts contacts.ImportOptions, rows func(yield func(*contacts.ImportRow) error) error, report func(contacts.Problem)) (*contacts.ImportResult, error) {
+	return b.DB.Import(b.with(ctx), opts, rows, report)
+}
+
+func (b keyBook) Undo(ctx context.Context, id string, force bool) (*contacts.Operation, error) {
+	return b.DB.Undo(b.with(ctx), id, force)
+}
+
+func (b keyBook) Restore(ctx context.Context, id string) (*contacts.Contact, error) {
+	return b.DB.Restore(b.with(ctx), id)
 }
 
 var _ contacts.Library = (*Books)(nil)
-var _ contacts.Book = (*DB)(nil)
+var (
+	_ contacts.Book     = (*DB)(nil)
+	_ contacts.Backuper = (*DB)(nil)
+)
 
 func (b *Books) set(company string) *keySet {
 	b.setsMu.Lock()

@@ -80,13 +80,15 @@ func (t *writeTx) release() {
 	}
 }
 
-// write runs fn in a write transaction with the book's one writer, brings
-// the search indexes up to date with what fn wrote, and commits; a failure
+// write runs fn in a write transaction with the book's one writer (its
+// changes are one operation of the history, of kind when the context
+// names none), brings the search indexes up to date with what fn wrote,
+// and commits; a failure
 // names the book and says what is wrong (a full disk, a read-only file).
 // The first write to a new book (see Options.Create) puts the book in
 // place; if another process made the book meanwhile, fn runs again, on
 // that book, so fn must do the same when run twice.
-func (db *DB) write(ctx context.Context, fn func(w *writer) error) (err error) {
+func (db *DB) write(ctx context.Context, kind string, fn func(w *writer) error) (err error) {
 	defer db.explain(&err)
 	for {
 		if err := db.writable(); err != nil {
@@ -96,8 +98,11 @@ func (db *DB) write(ctx context.Context, fn func(w *writer) error) (err error) {
 		if err != nil {
 			return err
 		}
-		w := newWriter(ctx, db, tx)
+		w := newWriter(ctx, db, tx, kind)
 		err = fn(w)
+		if err == nil {
+			err = w.finishOp()
+		}
 		if err == nil {
 			err = indexQueued(ctx, tx)
 		}

@@ -63,6 +63,16 @@ func (db *DB) findByPhone(ctx context.Context, e164 string) (*contacts.Contact, 
 	return r.contact()
 }
 
+// precondition is EPRECONDITION when ctx asks for a version of the
+// contact (contacts.WithIfMatch) that c is no longer.
+func precondition(ctx context.Context, c *contacts.Contact) error {
+	if want, ok := contacts.IfMatchFrom(ctx); ok && want != contacts.ETag(c) {
+		return &contacts.Error{Code: contacts.EPRECONDITION, ContactID: c.ID,
+			Message: fmt.Sprintf("contact %s changed since it was read (it was %s, it is %s now): nothing was written", c.ID, want, contacts.ETag(c))}
+	}
+	return nil
+}
+
 type execer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryRowContext(context.Context, string, ...any) *sql.Row
@@ -140,7 +150,7 @@ func (db *DB) CreateContact(ctx context.Context, in contacts.NewContact) (*conta
 	if err != nil {
 		return nil, err
 	}
-	err = db.write(ctx, func(w *writer) error {
+	err = db.write(ctx, "create", func(w *writer) error {
 		c.ID, c.CreatedAt, c.UpdatedAt = contacts.NewID(), w.now, w.now
 		return w.create(c)
 	})
@@ -158,9 +168,12 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
 	}
 	var c *contacts.Contact
-	err := db.write(ctx, func(w *writer) error {
-		old, err := findContact(ctx, w.tx, `id = ?`, canon)
+	err := db.write(ctx, "update", func(w *writer) error {
+		old, err := w.find(canon)
 		if err != nil {
+			return err
+		}
+		if err := precondition(ctx, old); err != nil {
 			return err
 		}
 		if c, err = contacts.Prepare(old, upd, contacts.RegionFrom(ctx, db.region)); err != nil {
@@ -177,11 +190,20 @@ func (db *DB) UpdateContact(ctx context.Context, id string, upd contacts.Contact
 
 // DeleteContacts implements contacts.Service.
 func (db *DB) DeleteContacts(ctx context.Context, ids []string) error {
-	return db.write(ctx, func(w *writer) error {
+	return db.write(ctx, "delete", func(w *writer) error {
 		for _, id := range ids {
 			canon, ok := contacts.ParseID(id)
 			if !ok {
 				return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %q", id)
+			}
+			if _, ok := contacts.IfMatchFrom(ctx); ok {
+				old, err := w.find(canon)
+				if err != nil {
+					return err
+				}
+				if err := precondition(ctx, old); err != nil {
+					return err
+				}
 			}
 			if err := w.delete(canon); err != nil {
 				return err

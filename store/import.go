@@ -44,7 +44,7 @@ func (db *DB) importRows(ctx context.Context, opts contacts.ImportOptions, rows 
 		return nil, nil, nil, err
 	}
 	defer tx.Rollback()
-	w := newWriter(ctx, db, tx)
+	w := newWriter(ctx, db, tx, "import")
 	defer w.close()
 	im, err := newImporter(w, opts)
 	if err != nil {
@@ -76,6 +76,9 @@ func (db *DB) importRows(ctx context.Context, opts contacts.ImportOptions, rows 
 		// Nothing to commit: a file of no rows, or of rows the book has,
 		// leaves the book (and a new book's file) as it was.
 		return res, nil, nil, nil
+	}
+	if err := w.finishOp(); err != nil {
+		return res, nil, nil, err
 	}
 	if err := indexQueued(ctx, tx); err != nil {
 		return res, nil, nil, err

@@ -61,7 +61,7 @@ func (db *DB) CreateKey(ctx context.Context, name string) (*contacts.APIKey, str
 		return nil, "", err
 	}
 	k := &contacts.APIKey{ID: contacts.NewID(), Name: name, CreatedAt: db.now()}
-	err = db.write(ctx, func(w *writer) error {
+	err = db.write(ctx, "keys", func(w *writer) error {
 		_, err := w.tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, created_at) VALUES (?, ?, ?, ?)`,
 			k.ID, k.Name, hashSecret(secret), k.CreatedAt.Format(contacts.TimeFormat))
 		return err
@@ -112,7 +112,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string) error {
 	if !ok {
 		return contacts.Errorf(contacts.ENOTFOUND, "no API key with id %q", id)
 	}
-	return db.write(ctx, func(w *writer) error {
+	return db.write(ctx, "keys", func(w *writer) error {
 		res, err := w.tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, canon)
 		if err != nil {
 			return err

@@ -222,7 +222,7 @@ func searchPending(ctx context.Context, q queryer) (bool, error) {
 // write of the store indexes its own before it commits. A search does it
 // first when it finds the queue not empty.
 func (db *DB) IndexSearch(ctx context.Context) error {
-	return db.write(ctx, func(*writer) error { return nil }) // write indexes what is queued
+	return db.write(ctx, "index", func(*writer) error { return nil }) // write indexes what is queued
 }
 
 // ValidateSearch checks a query as SearchContacts does, without a book:

@@ -70,7 +70,15 @@ type Options struct {
 	// the bound wait for a connection. 0 leaves the pool unbounded, with
 	// a few idle connections kept.
 	MaxConns int
+	// HistoryRetention is how long the book's history keeps a change:
+	// older ones are pruned as the book is written. 0 means
+	// DefaultHistoryRetention; a negative value keeps them for ever.
+	HistoryRetention time.Duration
 }
+
+// DefaultHistoryRetention is how long history is kept when Options do not
+// say: 90 days.
+const DefaultHistoryRetention = 90 * 24 * time.Hour
 
 // DB is one company's address book.
 type DB struct {
@@ -300,6 +308,8 @@ var schemaObjects = []struct {
 	{"contacts_search_source", 3}, {"contacts_fts", 3}, {"contacts_phone_fts", 3}, {"contacts_search_queue", 3},
 	{"contacts_search_insert", 3}, {"contacts_search_update", 3}, {"contacts_search_delete", 3},
 	{"sync_books", 4}, {"sync_books_given", 4}, {"sync_cards", 4}, {"sync_cards_contact", 4},
+	{"history_operations", 5}, {"history_changes", 5}, {"history_changes_contact", 5},
+	{"history_changes_phone", 5}, {"history_changes_op", 5},
 }
 
 var headerQuery = func() string {

@@ -48,7 +48,7 @@ func (db *DB) ApplySync(ctx context.Context, changes []syncer.Change, commit syn
 	// Through the book's one write path: a new book is put in place by its
 	// first write, and a write that another process's new book overtook is
 	// made again on that one.
-	err = db.write(ctx, func(w *writer) error {
+	err = db.write(ctx, "sync", func(w *writer) error {
 		problems = nil
 		var err error
 		problems, err = applySync(ctx, w, changes, commit)

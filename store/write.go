@@ -17,21 +17,30 @@ import (
 // every write of the book goes through them (create, update, delete, an
 // import's rows, a sync, an undo), inside a transaction of db.write's.
 // What they write comes out of the domain's one gate, contacts.Prepare.
+// Each of them records the change in the book's history (history.go), in
+// the same transaction: no write can skip it.
 type writer struct {
-	ctx context.Context
-	tx  *writeTx
-	db  *DB
-	now time.Time // the transaction's one time, UTC, whole seconds
+	ctx  context.Context
+	tx   *writeTx
+	db   *DB
+	now  time.Time // the transaction's one time, UTC, whole seconds
+	kind string    // the operation's kind when the context names none
 
-	ins, upd, del, holder *sql.Stmt // prepared on first use, for the transaction
+	op     int64  // the operation's seq, once it has one change
+	opID   string // and its id
+	undoes string // the operation an undo reverts
+	nchg   int    // the changes recorded
+
+	ins, upd, del, holder, get *sql.Stmt // prepared on first use, for the transaction
+	logNew, logOld             *sql.Stmt
 }
 
-func newWriter(ctx context.Context, db *DB, tx *writeTx) *writer {
-	return &writer{ctx: ctx, tx: tx, db: db, now: db.now()}
+func newWriter(ctx context.Context, db *DB, tx *writeTx, kind string) *writer {
+	return &writer{ctx: ctx, tx: tx, db: db, now: db.now(), kind: kind}
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.upd, w.del, w.holder} {
+	for _, st := range []*sql.Stmt{w.ins, w.upd, w.del, w.holder, w.get, w.logNew, w.logOld} {
 		if st != nil {
 			st.Close()
 		}
@@ -75,7 +84,7 @@ func (w *writer) insert(c *contacts.Contact) error {
 	} else if n == 0 {
 		return errPhoneTaken
 	}
-	return nil
+	return w.logCreated(c.ID)
 }
 
 // create inserts a new contact; a number another contact has is ECONFLICT
@@ -91,6 +100,9 @@ func (w *writer) create(c *contacts.Contact) error {
 // update stores c over the contact with its id, every field; a number
 // another contact has is ECONFLICT naming that contact.
 func (w *writer) update(c *contacts.Contact) error {
+	if err := w.logBefore(c.ID, changeUpdated); err != nil {
+		return err
+	}
 	st, err := w.stmt(&w.upd, `UPDATE contacts SET name = ?, email = ?, phone = ?, phone_formatted = ?,
 		company_name = ?, note = ?, created_at = ?, updated_at = ? WHERE id = ?`)
 	if err != nil {
@@ -114,6 +126,9 @@ func (w *writer) update(c *contacts.Contact) error {
 
 // delete deletes the contact with id. ENOTFOUND when there is none.
 func (w *writer) delete(id string) error {
+	if err := w.logBefore(id, changeDeleted); err != nil {
+		return err
+	}
 	st, err := w.stmt(&w.del, `DELETE FROM contacts WHERE id = ?`)
 	if err != nil {
 		return err
@@ -128,6 +143,23 @@ func (w *writer) delete(id string) error {
 		return contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", id)
 	}
 	return nil
+}
+
+// find returns the contact with id as the transaction sees it; ENOTFOUND
+// when there is none.
+func (w *writer) find(id string) (*contacts.Contact, error) {
+	st, err := w.stmt(&w.get, `SELECT `+contactColumns+` FROM contacts WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	var r row
+	err = st.QueryRowContext(w.ctx, id).Scan(r.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no contact with id %s", id)
+	} else if err != nil {
+		return nil, err
+	}
+	return r.contact()
 }
 
 // holderOf returns the id of the contact whose number is e164.
