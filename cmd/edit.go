@@ -107,7 +107,9 @@ func editRun(cmd *cobra.Command, f *Factory, ref string, upd contacts.ContactUpd
 	if err != nil {
 		return err
 	}
-	if c, err = svc.UpdateContact(ctx, c.ID, upd); err != nil {
+	// The change applies to the version just read, or to nothing: another
+	// writer's change between the read and the write is not overwritten.
+	if c, err = svc.UpdateContact(contacts.WithIfMatch(ctx, contacts.ETag(c)), c.ID, upd); err != nil {
 		return err
 	}
 	return printContact(f, cfg, c, output.DetailOrder)
@@ -141,9 +143,12 @@ func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
 			return run(path)
 		},
 		Region: cfg.Region,
+		// When another writer saves the contact while the file is open,
+		// the editor shows the user both versions rather than overwrite.
+		Current: func() (*contacts.Contact, error) { return svc.FindContactByID(ctx, c.ID) },
 	}
-	got, changed, err := ed.Edit(c, func(upd contacts.ContactUpdate) (*contacts.Contact, error) {
-		return svc.UpdateContact(ctx, c.ID, upd)
+	got, changed, err := ed.Edit(c, func(base *contacts.Contact, upd contacts.ContactUpdate) (*contacts.Contact, error) {
+		return svc.UpdateContact(contacts.WithIfMatch(ctx, contacts.ETag(base)), base.ID, upd)
 	})
 	if err != nil {
 		return err

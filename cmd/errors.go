@@ -48,7 +48,7 @@ func exitCode(err error) int {
 		return exitNotFound
 	case contacts.EINVALID:
 		return exitInvalid
-	case contacts.ECONFLICT:
+	case contacts.ECONFLICT, contacts.EPRECONDITION:
 		return exitConflict
 	}
 	return exitError

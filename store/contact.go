@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/phoneinc/contacts"
@@ -68,7 +69,7 @@ func (db *DB) findByPhone(ctx context.Context, e164 string) (*contacts.Contact, 
 func precondition(ctx context.Context, c *contacts.Contact) error {
 	if want, ok := contacts.IfMatchFrom(ctx); ok && want != contacts.ETag(c) {
 		return &contacts.Error{Code: contacts.EPRECONDITION, ContactID: c.ID,
-			Message: fmt.Sprintf("contact %s changed since it was read (it was %s, it is %s now): nothing was written", c.ID, want, contacts.ETag(c))}
+			Message: fmt.Sprintf("contact %s changed since it was read (version %s, now %s): nothing was written", c.ID, strings.Trim(want, `"`), strings.Trim(contacts.ETag(c), `"`))}
 	}
 	return nil
 }

@@ -108,6 +108,12 @@ type Editor struct {
 	Dir string
 	// Region reads national phone numbers when comparing the phone.
 	Region string
+	// Current, when not nil, reads the contact as it is now: when apply
+	// says the contact changed while the file was open (EPRECONDITION),
+	// the editor reopens on the user's text with the contact as it is now
+	// shown above it, and the next save applies the user's changes over
+	// that version. Without it, such an error ends the edit.
+	Current func() (*contacts.Contact, error)
 }
 
 // RescueError is how an edit ends without a change after the user's text
@@ -136,7 +142,8 @@ func (e *RescueError) Unwrap() error { return e.Err }
 
 // Edit edits c: it writes the file (mode 0600, removed afterwards), runs
 // the editor, reads the file back and, when a field changed, calls apply
-// with the update of the changed fields. apply validates and stores it; an
+// with the version of the contact the user edited (for its ETag) and the
+// update of the changed fields. apply validates and stores it; an
 // error from Parse or one from apply coded EINVALID or ECONFLICT reopens
 // the editor on the user's text with the error at the top.
 //
@@ -146,7 +153,7 @@ func (e *RescueError) Unwrap() error { return e.Err }
 // wrapping that error), or when the editor fails. On giving up after an
 // error, text of the user's that differs from c's file is saved to a
 // rescue file (mode 0600) named in the RescueError.
-func (e *Editor) Edit(c *contacts.Contact, apply func(contacts.ContactUpdate) (*contacts.Contact, error)) (*contacts.Contact, bool, error) {
+func (e *Editor) Edit(c *contacts.Contact, apply func(base *contacts.Contact, upd contacts.ContactUpdate) (*contacts.Contact, error)) (*contacts.Contact, bool, error) {
 	original := Render(c)
 	file, err := os.CreateTemp(e.Dir, "contacts-"+c.ID+"-*.yaml")
 	if err != nil {
@@ -162,6 +169,10 @@ func (e *Editor) Edit(c *contacts.Contact, apply func(contacts.ContactUpdate) (*
 		shown   = original // what the editor opens: the user's text, annotated
 		body    = original // the user's last text, without error lines
 		lastErr error      // the error shown at the top of shown, if any
+		// base is the version of the contact the user's changes apply to:
+		// c, until another writer saves it while the file is open. The
+		// user's changes are always what their text changed from c.
+		base = c
 	)
 	for {
 		// An editor may have replaced the file (write to a new file,
@@ -205,8 +216,20 @@ func (e *Editor) Edit(c *contacts.Contact, apply func(contacts.ContactUpdate) (*
 				return c, false, nil
 			}
 			var got *contacts.Contact
-			if got, err = apply(upd); err == nil {
+			if got, err = apply(base, upd); err == nil {
 				return got, true, nil
+			}
+			if contacts.ErrorCode(err) == contacts.EPRECONDITION && e.Current != nil {
+				// Another writer saved the contact meanwhile: show the user
+				// both, and let the next save apply their text over the
+				// version they have now seen.
+				cur, cerr := e.Current()
+				if cerr != nil {
+					return nil, false, e.rescue(c, original, body, &RescueError{Err: cerr})
+				}
+				base = cur
+				shown = Annotate(body, changedMeanwhile(cur))
+				continue
 			}
 			if code := contacts.ErrorCode(err); code != contacts.EINVALID && code != contacts.ECONFLICT {
 				// Not the user's to fix in the file (the contact is gone,
@@ -217,6 +240,19 @@ func (e *Editor) Edit(c *contacts.Contact, apply func(contacts.ContactUpdate) (*
 		lastErr = err
 		shown = Annotate(body, err)
 	}
+}
+
+// changedMeanwhile is what the editor says when the contact changed while
+// the file was open: the contact as it is now, field by field, above the
+// user's text.
+func changedMeanwhile(cur *contacts.Contact) error {
+	var b strings.Builder
+	b.WriteString("the contact changed while you edited it (someone else saved it); it is now:\n")
+	for _, line := range strings.Split(strings.TrimRight(string(renderFields(cur)), "\n"), "\n") {
+		b.WriteString("  " + line + "\n")
+	}
+	b.WriteString("your text is below, as you wrote it: save to apply the changes you made in it to the contact as it is now\n(a field you changed wins over theirs), or empty the file to cancel")
+	return errors.New(b.String())
 }
 
 // rescue saves text to a rescue file when it differs from the original

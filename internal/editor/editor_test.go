@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/editor"
@@ -60,16 +61,36 @@ type applier struct {
 	c     *contacts.Contact
 	calls []contacts.ContactUpdate
 	fail  func(upd contacts.ContactUpdate) error
+	// meanwhile, when not nil, is another writer's change, made once,
+	// just before the first update is applied.
+	meanwhile func(c *contacts.Contact)
 }
 
-func (a *applier) apply(upd contacts.ContactUpdate) (*contacts.Contact, error) {
+// apply stores upd on the contact, if base is still the version stored.
+func (a *applier) apply(base *contacts.Contact, upd contacts.ContactUpdate) (*contacts.Contact, error) {
 	a.calls = append(a.calls, upd)
+	if a.meanwhile != nil {
+		a.meanwhile(a.c)
+		a.meanwhile = nil
+	}
 	if a.fail != nil {
 		if err := a.fail(upd); err != nil {
 			return nil, err
 		}
 	}
-	return contacts.Prepare(a.c, upd, "")
+	if contacts.ETag(base) != contacts.ETag(a.c) {
+		return nil, &contacts.Error{Code: contacts.EPRECONDITION, Message: "changed since it was read"}
+	}
+	c, err := contacts.Prepare(a.c, upd, "")
+	if err == nil {
+		a.c = c
+	}
+	return c, err
+}
+
+func (a *applier) current() (*contacts.Contact, error) {
+	c := *a.c
+	return &c, nil
 }
 
 // session runs Edit with the scripted steps, in a temporary directory.
@@ -78,7 +99,7 @@ func session(t *testing.T, steps ...func(string) string) (*user, *applier, strin
 	dir := t.TempDir()
 	u := &user{t: t, steps: steps}
 	a := &applier{c: testContact()}
-	e := &editor.Editor{Run: u.run, Dir: dir}
+	e := &editor.Editor{Run: u.run, Dir: dir, Current: a.current}
 	got, changed, err := e.Edit(testContact(), a.apply)
 	if len(u.seen) != len(steps) {
 		t.Errorf("editor ran %d times, want %d", len(u.seen), len(steps))
@@ -321,5 +342,44 @@ func TestRunner(t *testing.T) {
 	err := editor.Runner("exit 3;", strings.NewReader(""), &out, &errOut)(path)
 	if err == nil || err.Error() != `editor "exit 3;" exited with status 3` {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestEditChangedMeanwhile: when the contact changed while the file was
+// open, the editor does not overwrite it: it reopens with the contact as
+// it is now shown above the user's text, and the next save applies the
+// changes the user made to that version: the other writer's change to a
+// field the user did not touch is kept.
+func TestEditChangedMeanwhile(t *testing.T) {
+	dir := t.TempDir()
+	a := &applier{c: testContact(), meanwhile: func(c *contacts.Contact) {
+		email := "other@example.com"
+		c.Email = &email
+		c.UpdatedAt = c.UpdatedAt.Add(time.Minute)
+	}}
+	var seen []string
+	steps := []func(string) string{
+		replace("note: Prefers email.", "note: Call after 10."),
+		unchanged, // the user has seen both, and saves
+	}
+	run := func(path string) error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		seen = append(seen, string(b))
+		return os.WriteFile(path, []byte(steps[len(seen)-1](string(b))), 0o600)
+	}
+	e := &editor.Editor{Run: run, Dir: dir, Current: a.current}
+	got, changed, err := e.Edit(testContact(), a.apply)
+	if err != nil || !changed {
+		t.Fatalf("Edit: %v, %v", changed, err)
+	}
+	if len(seen) != 2 || !strings.Contains(seen[1], "# error: the contact changed while you edited it") ||
+		!strings.Contains(seen[1], "# error:   email: other@example.com") || !strings.Contains(seen[1], "note: Call after 10.") {
+		t.Fatalf("second round shows:\n%s", seen[len(seen)-1])
+	}
+	if *got.Email != "other@example.com" || *got.Note != "Call after 10." {
+		t.Errorf("got email %q note %q", *got.Email, *got.Note)
 	}
 }

@@ -76,6 +76,13 @@ func Render(c *contacts.Contact) []byte {
 		fmt.Fprintf(&b, "# %s: %s\n", k, readOnlyValue(c, k))
 	}
 	b.WriteString("\n")
+	b.Write(renderFields(c))
+	return b.Bytes()
+}
+
+// renderFields writes c's editable fields, as Render does.
+func renderFields(c *contacts.Contact) []byte {
+	var b bytes.Buffer
 	f := Fields{Name: c.Name, Email: c.Email, Phone: &c.Phone, CompanyName: c.CompanyName, Note: c.Note}
 	for _, k := range Keys {
 		writeKey(&b, k, *f.ptr(k))

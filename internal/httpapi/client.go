@@ -127,10 +127,22 @@ func (c *Client) contactsURL(id string, q url.Values) string {
 // status is returned as a domain error, read from the body where the
 // server sent one.
 func (c *Client) do(ctx context.Context, method, id string, q url.Values, body any) (*http.Response, error) {
+	return c.doPath(ctx, method, c.contactsURL(id, q), body)
+}
+
+// pathURL is the URL of path below the API's base, with query q.
+func (c *Client) pathURL(path string, q url.Values) string {
+	u := *c.base
+	u.Path += path
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// doPath sends a request to target (see do).
+func (c *Client) doPath(ctx context.Context, method, target string, body any) (*http.Response, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	target := c.contactsURL(id, q)
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -153,6 +165,9 @@ func (c *Client) do(ctx context.Context, method, id string, q url.Values, body a
 	}
 	if c.Region != "" {
 		req.Header.Set(RegionHeader, c.Region)
+	}
+	if etag, ok := contacts.IfMatchFrom(ctx); ok && (method == http.MethodPatch || method == http.MethodDelete) {
+		req.Header.Set("If-Match", etag)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -555,6 +570,96 @@ func (c *Client) DeleteContacts(ctx context.Context, ids []string) error {
 		}
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
+	}
+	return nil
+}
+
+// Operations implements contacts.History, by GET /operations.
+func (c *Client) Operations(ctx context.Context, f contacts.OperationFilter, fn func(*contacts.Operation) error) error {
+	q := url.Values{}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if !f.Since.IsZero() {
+		q.Set("since", f.Since.UTC().Format(time.RFC3339))
+	}
+	var list []*contacts.Operation
+	if err := c.getJSON(ctx, c.pathURL("/operations", q), &list); err != nil {
+		return err
+	}
+	for _, op := range list {
+		if err := fn(op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ContactHistory implements contacts.History, by GET /contacts/{ref}/history
+// (the server reads ref as an id or a phone number).
+func (c *Client) ContactHistory(ctx context.Context, ref string) ([]*contacts.Revision, error) {
+	if id, ok := contacts.ParseID(ref); ok {
+		ref = id
+	}
+	var revs []*contacts.Revision
+	err := c.getJSON(ctx, c.pathURL("/contacts/"+url.PathEscape(ref)+"/history", nil), &revs)
+	return revs, err
+}
+
+// Undo implements contacts.History, by POST /operations/{id}/undo.
+func (c *Client) Undo(ctx context.Context, id string, force bool) (*contacts.Operation, error) {
+	if id == "" {
+		id = "last"
+	} else if canon, ok := contacts.ParseID(id); ok {
+		id = canon
+	} else {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no operation with id %s in the book's history", contacts.Excerpt(id))
+	}
+	q := url.Values{}
+	if force {
+		q.Set("force", "true")
+	}
+	resp, err := c.doPath(ctx, http.MethodPost, c.pathURL("/operations/"+id+"/undo", q), nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var op contacts.Operation
+	if err := json.NewDecoder(resp.Body).Decode(&op); err != nil {
+		return nil, c.badResponse(err)
+	}
+	return &op, nil
+}
+
+// Restore implements contacts.History, by POST /contacts/{id}/restore.
+func (c *Client) Restore(ctx context.Context, id string) (*contacts.Contact, error) {
+	canon, ok := contacts.ParseID(id)
+	if !ok {
+		return nil, contacts.Errorf(contacts.ENOTFOUND, "no deleted contact with id %s", contacts.Excerpt(id))
+	}
+	resp, err := c.doPath(ctx, http.MethodPost, c.pathURL("/contacts/"+canon+"/restore", nil), nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.readContact(resp)
+}
+
+// HistoryStats implements contacts.History: the API has no such route.
+func (c *Client) HistoryStats(context.Context) (contacts.HistoryStats, error) {
+	return contacts.HistoryStats{}, contacts.Errorf(contacts.EUSAGE, "history --stats works on the local books only: run it where the books are, with --server \"\"")
+}
+
+var _ contacts.History = (*Client)(nil)
+
+// getJSON GETs target and decodes its JSON into v.
+func (c *Client) getJSON(ctx context.Context, target string, v any) error {
+	resp, err := c.doPath(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return c.badResponse(err)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ var codeStatus = map[string]int{
 	contacts.EINVALID:      http.StatusUnprocessableEntity,
 	contacts.ECONFLICT:     http.StatusUnprocessableEntity,
 	contacts.EUNAUTHORIZED: http.StatusUnauthorized,
+	contacts.EPRECONDITION: http.StatusPreconditionFailed,
 	contacts.EINTERNAL:     http.StatusInternalServerError,
 }
 

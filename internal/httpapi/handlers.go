@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -190,11 +191,22 @@ func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
 			*f.dst = v
 		}
 	}
+	ctx, err := ifMatch(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
 	var c *contacts.Contact
 	if upd.Empty() {
-		c, err = db.FindContactByID(r.Context(), id)
+		c, err = db.FindContactByID(ctx, id)
+		if err == nil {
+			if want, ok := contacts.IfMatchFrom(ctx); ok && want != contacts.ETag(c) {
+				err = &contacts.Error{Code: contacts.EPRECONDITION, ContactID: c.ID,
+					Message: "contact " + c.ID + " changed since it was read (version " + strings.Trim(want, `"`) + ", now " + strings.Trim(contacts.ETag(c), `"`) + "): nothing was written"}
+			}
+		}
 	} else {
-		c, err = db.UpdateContact(r.Context(), id, upd)
+		c, err = db.UpdateContact(ctx, id, upd)
 	}
 	if err != nil {
 		writeError(w, r, err)
@@ -213,7 +225,11 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := db.DeleteContacts(r.Context(), []string{id}); err != nil {
+	ctx, err := ifMatch(r)
+	if err == nil {
+		err = db.DeleteContacts(ctx, []string{id})
+	}
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -235,10 +251,27 @@ func setJSONHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 }
 
+// ifMatch returns r's context with the precondition its If-Match header
+// sets: the one ETag of the version of the contact the client read ("*",
+// any version, sets none). A weak or listed ETag is 400: a contact has
+// one strong ETag at a time.
+func ifMatch(r *http.Request) (context.Context, error) {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	switch {
+	case v == "" || v == "*":
+		return r.Context(), nil
+	case strings.HasPrefix(v, "W/") || strings.Contains(v, ",") || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"':
+		return nil, &contacts.Error{Code: contacts.EUSAGE, Field: "If-Match",
+			Message: "If-Match: " + contacts.Excerpt(v) + " is not the ETag of a contact (one quoted, strong ETag, as GET answers it)"}
+	}
+	return contacts.WithIfMatch(r.Context(), v), nil
+}
+
 func writeContact(w http.ResponseWriter, status int, c *contacts.Contact) {
 	b := c.AppendJSON(make([]byte, 0, 512))
 	b = append(b, '\n')
 	setJSONHeaders(w)
+	w.Header().Set("ETag", contacts.ETag(c))
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)

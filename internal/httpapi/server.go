@@ -15,6 +15,10 @@
 //	PATCH  /api/v1/contacts/{id}                  200, the contact
 //	DELETE /api/v1/contacts/{id}                  204
 //	GET    /api/v1/callerid?phone=P[&key=K][&max=N]   200, text/plain display name
+//	GET    /api/v1/operations[?limit=N][&since=T]  200, the history's operations, newest first
+//	POST   /api/v1/operations/{id}/undo[?force=true]  200, the undo ({id} "last": the last operation)
+//	GET    /api/v1/contacts/{id}/history           200, the contact's revisions
+//	POST   /api/v1/contacts/{id}/restore           201, the deleted contact, back
 //	GET    /healthz                               200 "ok", no key needed
 //
 // The contact routes need the X-Api-Key header. Errors are JSON, the shape
@@ -24,8 +28,16 @@
 //
 // with "contact_id" added for a conflict. Statuses: 400 usage (bad JSON, an
 // unknown field, a bad ?limit=), 401 unauthorized, 404 not_found (also
-// another company's id, and unknown routes), 405 with Allow, 413 past the
-// body limit, 422 invalid or conflict, 500 internal.
+// another company's id, and unknown routes), 405 with Allow, 412 when an
+// If-Match no longer holds, 413 past the body limit, 422 invalid or
+// conflict, 500 internal.
+//
+// # No lost updates
+//
+// A contact's answers carry its ETag (a hash of what it holds). PATCH and
+// DELETE honour If-Match with it: when the contact changed since the
+// client read it, they change nothing and answer 412, code
+// "precondition_failed". The CLI in client mode sends it.
 //
 // # Request bodies
 //
@@ -119,6 +131,7 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("PATCH "+p+"/contacts/{id}", s.patchContact)
 		mux.HandleFunc("DELETE "+p+"/contacts/{id}", s.deleteContact)
 		mux.HandleFunc(p+"/contacts/{id}", methodNotAllowed("GET, HEAD, PATCH, DELETE"))
+		s.historyRoutes(mux, p)
 		mux.HandleFunc("GET "+p+"/callerid", s.callerID)
 		mux.HandleFunc(p+"/callerid", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -841,4 +842,98 @@ func TestRegionHeader(t *testing.T) {
 	if r := send("GET", "/api/v1/contacts", "Denmark", ""); r.status != 400 || !strings.Contains(r.body, `"field":"region"`) {
 		t.Errorf("a bad region: %d %s", r.status, r.body)
 	}
+}
+
+// TestETagIfMatch: a contact's answers carry its ETag; PATCH and DELETE
+// with an If-Match of an older version change nothing and answer 412.
+func TestETagIfMatch(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	c := e.create("acme", `{"phone":"+4520123456","name":"Ann"}`)
+	id := c["id"].(string)
+	send := func(method, etag, body string) response {
+		t.Helper()
+		req, _ := http.NewRequest(method, e.ts.URL+"/api/v1/contacts/"+id, strings.NewReader(body))
+		req.Header.Set("X-Api-Key", key)
+		if etag != "" {
+			req.Header.Set("If-Match", etag)
+		}
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	first := send("GET", "", "")
+	v1 := first.header.Get("ETag")
+	if first.status != 200 || !strings.HasPrefix(v1, `"`) {
+		t.Fatalf("GET: %d ETag %q", first.status, v1)
+	}
+	second := send("PATCH", v1, `{"name":"Anna"}`)
+	v2 := second.header.Get("ETag")
+	if second.status != 200 || v2 == "" || v2 == v1 {
+		t.Fatalf("PATCH with the current ETag: %d %q", second.status, v2)
+	}
+	// A second agent who read v1 loses, with a JSON error, and nothing changes.
+	stale := send("PATCH", v1, `{"name":"Annie"}`)
+	stale.wantError(t, 412, `{"error":{"code":"precondition_failed","field":null,"contact_id":"`+id+`","message":"contact `+id+` changed since it was read (version `+strings.Trim(v1, `"`)+`, now `+strings.Trim(v2, `"`)+`): nothing was written"}}`)
+	send("DELETE", v1, "").want(t, 412, "application/json")
+	if got := send("GET", "", ""); !strings.Contains(got.body, `"name":"Anna"`) || got.header.Get("ETag") != v2 {
+		t.Errorf("after the refused writes: %s %s", got.header.Get("ETag"), got.body)
+	}
+	send("PATCH", `W/"weak"`, `{"name":"x"}`).want(t, 400, "application/json")
+	if r := send("DELETE", v2, ""); r.status != 204 {
+		t.Errorf("DELETE with the current ETag: %d %s", r.status, r.body)
+	}
+}
+
+// TestHistoryAPI: the operations are listed and undone through the API,
+// a contact's history read, and a deleted contact restored; the server's
+// writes are recorded with the key.
+func TestHistoryAPI(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	c := e.create("acme", `{"phone":"+4520123456","name":"Ann"}`)
+	id := c["id"].(string)
+	e.do("PATCH", "/api/v1/contacts/"+id, key, `{"name":"Anna"}`).want(t, 200, "application/json")
+	r := e.do("GET", "/api/v1/operations", key, "")
+	r.want(t, 200, "application/json")
+	var ops []contacts.Operation
+	if err := json.Unmarshal([]byte(r.body), &ops); err != nil || len(ops) != 2 {
+		t.Fatalf("operations: %v %s", err, r.body)
+	}
+	if ops[0].Kind != "update" || ops[0].Actor.Via != "server" || ops[0].Actor.KeyID == "" {
+		t.Errorf("operation %+v", ops[0])
+	}
+	e.do("GET", "/api/v1/operations?limit=1", key, "").want(t, 200, "application/json")
+	e.do("GET", "/api/v1/operations?limit=0", key, "").want(t, 400, "application/json")
+	// Undo the last: the name is back.
+	r = e.do("POST", "/api/v1/operations/last/undo", key, "")
+	r.want(t, 200, "application/json")
+	if got := e.do("GET", "/api/v1/contacts/"+id, key, ""); !strings.Contains(got.body, `"name":"Ann"`) {
+		t.Errorf("after undo: %s", got.body)
+	}
+	e.do("POST", "/api/v1/operations/01JVWX3G8K9Q2M4N5P6R7S8T9V/undo", key, "").want(t, 404, "application/json")
+	// History of the contact, then of it deleted, by id and by number.
+	e.do("DELETE", "/api/v1/contacts/"+id, key, "")
+	for _, ref := range []string{id, url.PathEscape("+4520123456")} {
+		r = e.do("GET", "/api/v1/contacts/"+ref+"/history", key, "")
+		r.want(t, 200, "application/json")
+		var revs []contacts.Revision
+		if err := json.Unmarshal([]byte(r.body), &revs); err != nil || len(revs) != 4 || revs[3].Kind != "delete" {
+			t.Errorf("history %s: %v %s", ref, err, r.body)
+		}
+	}
+	// Restore it.
+	r = e.do("POST", "/api/v1/contacts/"+id+"/restore", key, "")
+	r.want(t, 201, "application/json")
+	if !strings.Contains(r.body, `"id":"`+id+`"`) {
+		t.Errorf("restore: %s", r.body)
+	}
+	e.do("POST", "/api/v1/contacts/"+id+"/restore", key, "").want(t, 404, "application/json")
+	// Another company's key sees nothing of it.
+	e.do("GET", "/api/v1/contacts/"+id+"/history", e.key["beta"], "").want(t, 404, "application/json")
+	e.do("GET", "/api/v1/operations", "", "").want(t, 401, "application/json")
 }
