@@ -127,11 +127,17 @@ func (c *Client) contactsURL(id string, q url.Values) string {
 // status is returned as a domain error, read from the body where the
 // server sent one.
 func (c *Client) do(ctx context.Context, method, id string, q url.Values, body any) (*http.Response, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	return c.doPath(ctx, method, c.contactsURL(id, q), body)
 }
 
 // pathURL is the URL of path below the API's base, with query q.
 func (c *Client) pathURL(path string, q url.Values) string {
+	if c.base == nil {
+		return ""
+	}
 	u := *c.base
 	u.Path += path
 	u.RawQuery = q.Encode()
