@@ -174,18 +174,18 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.global.apiKey, "api-key", "", "API `key` for --server (prefer CONTACTS_API_KEY: a flag shows in the process list)")
 
 	root.AddCommand(
-		newCmdList(f),
-		newCmdAdd(f),
-		newCmdShow(f),
-		newCmdEdit(f),
-		newCmdRm(f),
-		newCmdLookup(f),
+		newCmdList(f, nil),
+		newCmdAdd(f, nil),
+		newCmdShow(f, nil),
+		newCmdEdit(f, nil),
+		newCmdRm(f, nil),
+		newCmdLookup(f, nil),
 	)
-	root.AddCommand(newCmdImport(f), newCmdExport(f))
-	root.AddCommand(newCmdLabel(f))
-	root.AddCommand(newCmdSearch(f))
-	root.AddCommand(newCmdServe(f), newCmdKeys(f))
-	root.AddCommand(newCmdSync(f))
+	root.AddCommand(newCmdImport(f, nil), newCmdExport(f, nil))
+	root.AddCommand(newCmdLabel(f, nil))
+	root.AddCommand(newCmdSearch(f, nil))
+	root.AddCommand(newCmdServe(f, nil), newCmdKeys(f))
+	root.AddCommand(newCmdSync(f, nil))
 	return root
 }
 

@@ -1,11 +1,24 @@
 package cmd
 
 import (
+	"context"
+
+	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
-func newCmdShow(f *Factory) *cobra.Command {
+type showOptions struct {
+	IO     *iostreams.IOStreams
+	Config func() (*Config, error)
+	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+
+	Ref string // the contact's id or phone number
+}
+
+func newCmdShow(f *Factory, runF func(*showOptions) error) *cobra.Command {
+	opts := &showOptions{IO: f.IO, Config: f.Config, Book: f.Book}
 	return &cobra.Command{
 		Use:         "show REF",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -17,17 +30,24 @@ written form; a REF that is neither names no contact (exit 3).`,
 		Args:              wrapArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeContacts(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			cfg, _ := f.Config()
-			svc, err := f.Book(ctx, false)
-			if err != nil {
-				return err
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			c, err := resolveRef(ctx, svc, cfg, args[0])
-			if err != nil {
-				return err
-			}
-			return printContact(f, cfg, c, output.DetailOrder)
+			return showRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func showRun(ctx context.Context, opts *showOptions) error {
+	cfg, _ := opts.Config()
+	svc, err := opts.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	c, err := resolveRef(ctx, svc, cfg, opts.Ref)
+	if err != nil {
+		return err
+	}
+	return printContact(opts.IO, cfg, c, output.DetailOrder)
 }
