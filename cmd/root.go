@@ -151,14 +151,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		},
 	}
 	root.SetVersionTemplate("contacts {{.Version}}\n")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		if strings.Contains(err.Error(), "flag needs an argument: --json") {
-			// --json with no value lists the fields it can select.
-			fmt.Fprintln(f.IO.Out, strings.Join(contacts.Fields, "\n"))
-			return errFieldsListed
-		}
-		return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
-	})
+	root.SetFlagErrorFunc(flagError(f))
 
 	pf := root.PersistentFlags()
 	f.global.fs = pf
@@ -187,6 +180,19 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newCmdServe(f, nil), newCmdKeys(f))
 	root.AddCommand(newCmdSync(f, nil))
 	return root
+}
+
+// flagError makes a flag that does not parse a usage error naming the
+// command's help.
+func flagError(f *Factory) func(*cobra.Command, error) error {
+	return func(cmd *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "flag needs an argument: --json") {
+			// --json with no value lists the fields it can select.
+			fmt.Fprintln(f.IO.Out, strings.Join(contacts.Fields, "\n"))
+			return errFieldsListed
+		}
+		return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
+	}
 }
 
 // wrapArgs makes an argument validator's error a usage error.
