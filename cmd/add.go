@@ -4,15 +4,12 @@ import (
 	"context"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type addOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	// Contact is what the flags give, as typed: the book is the gate that
 	// trims, validates and normalizes it. Its Note is --note.
@@ -21,7 +18,7 @@ type addOptions struct {
 }
 
 func newCmdAdd(f *Factory, runF func(*addOptions) error) *cobra.Command {
-	opts := &addOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &addOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "add --phone NUMBER [--name NAME] [--email EMAIL] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},

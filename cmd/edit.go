@@ -7,15 +7,12 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/editor"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type editOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 	// HoldInterrupt leaves SIGINT to the editor while it runs, until the
 	// function it returns is called.
 	HoldInterrupt func() (release func())
@@ -28,7 +25,7 @@ type editOptions struct {
 }
 
 func newCmdEdit(f *Factory, runF func(*editOptions) error) *cobra.Command {
-	opts := &editOptions{IO: f.IO, Config: f.Config, Book: f.Book, HoldInterrupt: f.signals.holdInterrupt}
+	opts := &editOptions{bookDeps: f.bookDeps(), HoldInterrupt: f.signals.holdInterrupt}
 	var name, email, phone, companyName, note string
 	cmd := &cobra.Command{
 		Use:         "edit REF [--name NAME] [--email EMAIL] [--phone NUMBER] [--company-name COMPANY] [--note TEXT | --note-file FILE]",

@@ -11,15 +11,12 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/format"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/progress"
 	"github.com/spf13/cobra"
 )
 
 type exportOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	// Format is --format, else the one of --output-file's extension, else
 	// JSON.
@@ -29,7 +26,7 @@ type exportOptions struct {
 }
 
 func newCmdExport(f *Factory, runF func(*exportOptions) error) *cobra.Command {
-	opts := &exportOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &exportOptions{bookDeps: f.bookDeps()}
 	var formatName string
 	cmd := &cobra.Command{
 		Use:         "export [--format csv|vcard|json|jsonl] [--output-file FILE]",

@@ -145,6 +145,19 @@ func isDependency(f reflect.StructField) bool {
 	return f.Type.Kind() == reflect.Func || f.Type == iostreamsType
 }
 
+// eachDependency calls fn with each dependency of options v, those of its
+// embedded structs (bookDeps) included.
+func eachDependency(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
+	for i := range v.NumField() {
+		switch f := v.Type().Field(i); {
+		case f.Anonymous && f.Type.Kind() == reflect.Struct:
+			eachDependency(v.Field(i), fn)
+		case isDependency(f):
+			fn(f, v.Field(i))
+		}
+	}
+}
+
 // flagValues returns a copy of options o without its dependencies: what
 // the flags and the arguments gave.
 func flagValues[O any](o *O) O {
@@ -153,12 +166,7 @@ func flagValues[O any](o *O) O {
 		return c
 	}
 	c = *o
-	v := reflect.ValueOf(&c).Elem()
-	for i := range v.NumField() {
-		if isDependency(v.Type().Field(i)) {
-			v.Field(i).SetZero()
-		}
-	}
+	eachDependency(reflect.ValueOf(&c).Elem(), func(_ reflect.StructField, v reflect.Value) { v.SetZero() })
 	return c
 }
 
@@ -166,16 +174,14 @@ func flagValues[O any](o *O) O {
 // dependency, from the Factory whose streams are ios.
 func checkDependencies[O any](t *testing.T, o *O, ios *iostreams.IOStreams) {
 	t.Helper()
-	v := reflect.ValueOf(o).Elem()
-	for i := range v.NumField() {
-		field := v.Type().Field(i)
+	eachDependency(reflect.ValueOf(o).Elem(), func(f reflect.StructField, v reflect.Value) {
 		switch {
-		case field.Type == iostreamsType && v.Field(i).Interface() != ios:
-			t.Errorf("%s is not the Factory's streams", field.Name)
-		case field.Type.Kind() == reflect.Func && v.Field(i).IsNil():
-			t.Errorf("%s is nil", field.Name)
+		case f.Type == iostreamsType && v.Interface() != ios:
+			t.Errorf("%s is not the Factory's streams", f.Name)
+		case f.Type.Kind() == reflect.Func && v.IsNil():
+			t.Errorf("%s is nil", f.Name)
 		}
-	}
+	})
 }
 
 // describe writes options' values field by field, following pointers.
@@ -191,7 +197,7 @@ func describe(v any) string {
 		case reflect.Struct:
 			var parts []string
 			for i := range v.NumField() {
-				if f := v.Type().Field(i); f.IsExported() && !isDependency(f) {
+				if f := v.Type().Field(i); f.IsExported() && !isDependency(f) && !f.Anonymous {
 					parts = append(parts, f.Name+":"+show(v.Field(i)))
 				}
 			}

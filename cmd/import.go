@@ -6,16 +6,13 @@ import (
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/format"
 	"github.com/phoneinc/contacts/internal/importer"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/progress"
 	"github.com/spf13/cobra"
 )
 
 type importOptions struct {
-	IO           *iostreams.IOStreams
-	Config       func() (*Config, error)
+	bookDeps
 	RequireLocal func() error
-	Book         func(ctx context.Context, create bool) (contacts.Service, error)
 
 	File   string        // the file to import, "-" for standard input
 	Format format.Format // --format; "" to tell it from the extension or content
@@ -24,7 +21,7 @@ type importOptions struct {
 }
 
 func newCmdImport(f *Factory, runF func(*importOptions) error) *cobra.Command {
-	opts := &importOptions{IO: f.IO, Config: f.Config, RequireLocal: f.requireLocal, Book: f.Book}
+	opts := &importOptions{bookDeps: f.bookDeps(), RequireLocal: f.requireLocal}
 	var formatName string
 	cmd := &cobra.Command{
 		Use:         "import FILE|-",

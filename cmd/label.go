@@ -10,16 +10,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/labeler"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type labelOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	File   string // the call log, "-" for standard input
 	Column string // --column: a header name, or a position from 1
@@ -27,7 +24,7 @@ type labelOptions struct {
 }
 
 func newCmdLabel(f *Factory, runF func(*labelOptions) error) *cobra.Command {
-	opts := &labelOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &labelOptions{bookDeps: f.bookDeps()}
 	var delimiter string
 	cmd := &cobra.Command{
 		Use:   "label FILE.csv --column NAME",

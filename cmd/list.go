@@ -12,9 +12,7 @@ import (
 )
 
 type listOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	Phone      string // --phone
 	PhoneGiven bool   // --phone was given, even as ""
@@ -22,7 +20,7 @@ type listOptions struct {
 }
 
 func newCmdList(f *Factory, runF func(*listOptions) error) *cobra.Command {
-	opts := &listOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &listOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "list",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},

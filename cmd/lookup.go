@@ -4,22 +4,19 @@ import (
 	"context"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/labeler"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type lookupOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	Number string // the number, or "-": numbers one per line from standard input
 }
 
 func newCmdLookup(f *Factory, runF func(*lookupOptions) error) *cobra.Command {
-	opts := &lookupOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &lookupOptions{bookDeps: f.bookDeps()}
 	return &cobra.Command{
 		Use:         "lookup NUMBER | -",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},

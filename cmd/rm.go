@@ -13,16 +13,14 @@ import (
 )
 
 type rmOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	Refs []string // the contacts' ids or phone numbers
 	Yes  bool     // --yes: delete without asking
 }
 
 func newCmdRm(f *Factory, runF func(*rmOptions) error) *cobra.Command {
-	opts := &rmOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &rmOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:   "rm REF...",
 		Short: "Delete contacts permanently",

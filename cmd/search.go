@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 
@@ -13,16 +12,14 @@ import (
 const defaultSearchLimit = 20
 
 type searchOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	Query string // the arguments, joined by spaces
 	Limit int    // --limit
 }
 
 func newCmdSearch(f *Factory, runF func(*searchOptions) error) *cobra.Command {
-	opts := &searchOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &searchOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "search QUERY...",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},

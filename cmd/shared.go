@@ -13,6 +13,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// bookDeps are what a command that works on the configured book takes
+// from the Factory, in its options.
+type bookDeps struct {
+	IO     *iostreams.IOStreams
+	Config func() (*Config, error)
+	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+}
+
+func (f *Factory) bookDeps() bookDeps {
+	return bookDeps{IO: f.IO, Config: f.Config, Book: f.Book}
+}
+
 // printContact writes one contact as JSON or as the detail view.
 func printContact(ios *iostreams.IOStreams, cfg *Config, c *contacts.Contact, order []output.Field) error {
 	if cfg.JSON() {

@@ -3,22 +3,18 @@ package cmd
 import (
 	"context"
 
-	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type showOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	Ref string // the contact's id or phone number
 }
 
 func newCmdShow(f *Factory, runF func(*showOptions) error) *cobra.Command {
-	opts := &showOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &showOptions{bookDeps: f.bookDeps()}
 	return &cobra.Command{
 		Use:         "show REF",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
