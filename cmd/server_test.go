@@ -281,7 +281,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 }
 
 // testCurl is a stand-in for curl, for machines without it: the options
-// the seed's examples use (-X, -H, -d, plus -s, -S), with the output that
+// the API's published curl examples use (-X, -H, -d, plus -s, -S), with the output that
 // serve.txtar's .curlrc gives the real curl: the body on standard output,
 // then "HTTP <status> <content type>" on standard error.
 func testCurl(args []string) int {
