@@ -36,7 +36,7 @@ func newCmdExport(f *Factory, runF func(*exportOptions) error) *cobra.Command {
 export in constant memory.
 
 The format is --format, else the output file's extension, else JSON. CSV has
-the seed's field names as its header; vCard is 4.0 (3.0 with --vcard-version
+the API's field names as its header; vCard is 4.0 (3.0 with --vcard-version
 3.0) and carries the id, timestamps, name, number, e-mail, company and note;
 JSON is the array that list -o json prints; JSON Lines has one contact a line.
 Importing our own CSV, JSON or JSON Lines export into an empty company

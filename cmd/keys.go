@@ -16,7 +16,7 @@ func newCmdKeys(f *Factory) *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the API keys of a company's book, for 'contacts serve'",
 		Long: `Manage the API keys that let HTTP clients use a company's book through
-'contacts serve': the seed's curl examples, a phone system's caller-ID lookup,
+'contacts serve': the API's curl examples, a phone system's caller-ID lookup,
 or the contacts CLI in client mode.
 
 A key belongs to one company (--company) and reaches that company's book and

@@ -116,7 +116,7 @@ OPERATION
   $ contacts serve --addr 127.0.0.1:0          # any free port
   $ contacts serve --addr 0.0.0.0:8443         # every interface: put TLS in front
 
-  # The seed's curl examples, against this server:
+  # The API's curl examples, against this server:
   $ export PHONE_INC_API_KEY=$(contacts keys create --company acme)
   $ curl http://127.0.0.1:8080/api/v1/contacts \
       -H "X-Api-Key: $PHONE_INC_API_KEY"
