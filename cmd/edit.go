@@ -107,7 +107,6 @@ With no field flag and no terminal, edit is a usage error (exit 2).`,
 // editRun changes the fields given, or with none edits the contact in
 // the user's editor.
 func editRun(ctx context.Context, opts *editOptions) error {
-	cfg, _ := opts.Config()
 	upd := opts.Update
 	if opts.NoteFile != "" {
 		note, err := readNoteFile(opts.NoteFile, opts.IO.In)
@@ -116,11 +115,7 @@ func editRun(ctx context.Context, opts *editOptions) error {
 		}
 		upd.Note = &note
 	}
-	svc, err := opts.Book(ctx, false)
-	if err != nil {
-		return err
-	}
-	c, err := resolveRef(ctx, svc, cfg, opts.Ref)
+	cfg, svc, c, err := opts.findRef(ctx, opts.Ref)
 	if err != nil {
 		return err
 	}

@@ -133,38 +133,42 @@ func (jf *jsonFilter) run(r io.Reader) error {
 			}
 			w.Write(b)
 			w.WriteByte('\n')
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			continue
-		}
-		iter := jf.code.Run(normalize(v))
-		for {
-			out, ok := iter.Next()
-			if !ok {
-				break
-			}
-			if err, ok := out.(error); ok {
-				var he *gojq.HaltError
-				if errors.As(err, &he) && he.Value() == nil {
-					return nil
-				}
-				return usageErrorf("--jq: %v", err)
-			}
-			if s, ok := out.(string); ok {
-				w.WriteString(s) // strings print raw, as gh --jq does
-			} else {
-				b, err := gojq.Marshal(out)
-				if err != nil {
-					return err
-				}
-				w.Write(b)
-			}
-			w.WriteByte('\n')
+		} else if halted, err := jf.runJQ(w, v); halted || err != nil {
+			return err
 		}
 		if err := w.Flush(); err != nil {
 			return err
 		}
+	}
+}
+
+// runJQ writes what the jq program makes of v, one value a line. halted
+// reports that the program stopped the output (halt): nothing more is to
+// be written.
+func (jf *jsonFilter) runJQ(w *bufio.Writer, v any) (halted bool, err error) {
+	iter := jf.code.Run(normalize(v))
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return false, nil
+		}
+		if err, ok := out.(error); ok {
+			var he *gojq.HaltError
+			if errors.As(err, &he) && he.Value() == nil {
+				return true, nil
+			}
+			return false, usageErrorf("--jq: %v", err)
+		}
+		if s, ok := out.(string); ok {
+			w.WriteString(s) // strings print raw, as gh --jq does
+		} else {
+			b, err := gojq.Marshal(out)
+			if err != nil {
+				return false, err
+			}
+			w.Write(b)
+		}
+		w.WriteByte('\n')
 	}
 }
 

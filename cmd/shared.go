@@ -25,6 +25,18 @@ func (f *Factory) bookDeps() bookDeps {
 	return bookDeps{IO: f.IO, Config: f.Config, Book: f.Book}
 }
 
+// findRef opens the book and finds in it the contact that ref names (see
+// resolveRef), for the commands that work on one contact.
+func (d bookDeps) findRef(ctx context.Context, ref string) (*Config, contacts.Service, *contacts.Contact, error) {
+	cfg, _ := d.Config()
+	svc, err := d.Book(ctx, false)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	c, err := resolveRef(ctx, svc, cfg, ref)
+	return cfg, svc, c, err
+}
+
 // printContact writes one contact as JSON or as the detail view.
 func printContact(ios *iostreams.IOStreams, cfg *Config, c *contacts.Contact, order []output.Field) error {
 	if cfg.JSON() {

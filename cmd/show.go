@@ -36,12 +36,7 @@ written form; a REF that is neither names no contact (exit 3).`,
 }
 
 func showRun(ctx context.Context, opts *showOptions) error {
-	cfg, _ := opts.Config()
-	svc, err := opts.Book(ctx, false)
-	if err != nil {
-		return err
-	}
-	c, err := resolveRef(ctx, svc, cfg, opts.Ref)
+	cfg, _, c, err := opts.findRef(ctx, opts.Ref)
 	if err != nil {
 		return err
 	}
