@@ -1,18 +1,24 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type addOptions struct {
-	in       contacts.NewContact
-	noteFile string
+	bookDeps
+
+	// Contact is what the flags give, as typed: the book is the gate that
+	// trims, validates and normalizes it. Its Note is --note.
+	Contact  contacts.NewContact
+	NoteFile string // --note-file, "" when not given
 }
 
-func newCmdAdd(f *Factory) *cobra.Command {
-	opts := &addOptions{}
+func newCmdAdd(f *Factory, runF func(*addOptions) error) *cobra.Command {
+	opts := &addOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "add --phone NUMBER [--name NAME] [--email EMAIL] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -33,35 +39,43 @@ An empty value for an optional field means not set.`,
 			if !cmd.Flags().Changed("phone") {
 				return usageErrorf("add needs --phone (see 'contacts add --help')")
 			}
-			note, _, err := noteValue(cmd, f, opts.in.Note, opts.noteFile)
-			if err != nil {
+			if err := checkNoteFlags(cmd, opts.NoteFile); err != nil {
 				return err
 			}
-			opts.in.Note = note
-			return addRun(cmd, f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return addRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.in.Phone, "phone", "", "phone `number`, in any written form (required)")
-	fl.StringVar(&opts.in.Name, "name", "", "display `name`")
-	fl.StringVar(&opts.in.Email, "email", "", "e-mail `address`")
-	fl.StringVar(&opts.in.CompanyName, "company-name", "", "the contact's employer or `business`")
-	noteFlags(cmd, &opts.in.Note, &opts.noteFile)
+	fl.StringVar(&opts.Contact.Phone, "phone", "", "phone `number`, in any written form (required)")
+	fl.StringVar(&opts.Contact.Name, "name", "", "display `name`")
+	fl.StringVar(&opts.Contact.Email, "email", "", "e-mail `address`")
+	fl.StringVar(&opts.Contact.CompanyName, "company-name", "", "the contact's employer or `business`")
+	noteFlags(cmd, &opts.Contact.Note, &opts.NoteFile)
 	return cmd
 }
 
-func addRun(cmd *cobra.Command, f *Factory, opts *addOptions) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
+func addRun(ctx context.Context, opts *addOptions) error {
+	cfg, _ := opts.Config()
+	in := opts.Contact
+	if opts.NoteFile != "" {
+		note, err := readNoteFile(opts.NoteFile, opts.IO.In)
+		if err != nil {
+			return err
+		}
+		in.Note = note
+	}
 	// The book is the gate: it validates what the user typed (a new
 	// company's book is put in place only once the contact is written).
-	svc, err := f.Book(ctx, true)
+	svc, err := opts.Book(ctx, true)
 	if err != nil {
 		return err
 	}
-	c, err := svc.CreateContact(ctx, opts.in)
+	c, err := svc.CreateContact(ctx, in)
 	if err != nil {
 		return err
 	}
-	return printContact(f, cfg, c, output.DetailOrder)
+	return printContact(opts.IO, cfg, c, output.DetailOrder)
 }

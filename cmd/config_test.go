@@ -134,7 +134,7 @@ func TestConfigWrongTypes(t *testing.T) {
 			{"null", ""},
 		} {
 			os.WriteFile(path, []byte(key+": "+tc.value+"\n"), 0o600)
-			code, _, stderr := hrun(t, false, "", "--config", path, "--server", "", "--data-dir", books, "list", "-o", "json")
+			code, _, stderr := runCLI(t, false, "", "--config", path, "--server", "", "--data-dir", books, "list", "-o", "json")
 			if tc.want == "" {
 				if key != "output" && code != 0 {
 					t.Errorf("%s: %s: exit %d, want 0: %s", key, tc.value, code, stderr)
@@ -150,7 +150,7 @@ func TestConfigWrongTypes(t *testing.T) {
 	// One value of any kind is the text it reads as.
 	for _, cfg := range []string{"company: 42\n", "company: true\n", "company: \"2001-12-14\"\n", "region: DK\n", "data_dir: 1\n"} {
 		os.WriteFile(path, []byte(cfg), 0o600)
-		if code, _, stderr := hrun(t, false, "", "--config", path, "--server", "", "--data-dir", books, "list"); code != 0 {
+		if code, _, stderr := runCLI(t, false, "", "--config", path, "--server", "", "--data-dir", books, "list"); code != 0 {
 			t.Errorf("%q: exit %d: %s", cfg, code, stderr)
 		}
 	}

@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -13,14 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/phoneinc/contacts/store"
 )
 
 // The crash-safety tests (docs/RELIABILITY.md, "Crash safety"): real
@@ -144,7 +140,8 @@ func TestCrashImport(t *testing.T) {
 	bin := hardenBin(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "books")
-	path := makeBook(t, data, "acme") // one contact already there
+	path := filepath.Join(data, "acme.db")
+	bookWith(t, path, 1) // one contact already there
 	env := processEnv(dir)
 	csv := filepath.Join(dir, "import.csv")
 	importCmd := func() *exec.Cmd {
@@ -288,67 +285,6 @@ func TestCrashImportNewCompany(t *testing.T) {
 	}
 }
 
-// serveProcess is a `contacts serve` started by a hardening test.
-type serveProcess struct {
-	url    string
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    string
-}
-
-var listenLine = regexp.MustCompile(`contacts: listening on (http://\S+)`)
-
-// startServe starts `contacts serve` over data on a free loopback port and
-// waits until it listens.
-func startServe(t *testing.T, env []string, data, logPath string) *serveProcess {
-	t.Helper()
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	off, _ := logf.Seek(0, io.SeekEnd)
-	p := &serveProcess{cmd: exec.Command(hardenBin(t), "serve", "--addr", "127.0.0.1:0", "--data-dir", data), exited: make(chan struct{}), log: logPath}
-	p.cmd.Env = env
-	p.cmd.Stdout, p.cmd.Stderr = logf, logf
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.exited })
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
-		b, _ := os.ReadFile(logPath)
-		if m := listenLine.FindSubmatch(b[min(off, int64(len(b))):]); m != nil {
-			p.url = string(m[1])
-			return p
-		}
-		select {
-		case <-p.exited:
-			t.Fatalf("contacts serve exited:\n%s", b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("contacts serve did not listen:\n%s", b)
-		}
-	}
-}
-
-// crashKey makes company's book in data and returns a key for it.
-func crashKey(t *testing.T, data, company string) string {
-	t.Helper()
-	path, _ := store.Path(data, company)
-	db, err := store.Open(context.Background(), path, store.Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, secret, err := db.CreateKey(context.Background(), "crash")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return secret
-}
-
 // tracked is what the writers of TestCrashServe know of one contact.
 type tracked struct {
 	phone      string
@@ -371,7 +307,10 @@ func TestCrashServe(t *testing.T) {
 	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "books")
-	key := crashKey(t, data, "acme")
+	key, err := makeKey(data, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := processEnv(dir)
 	path := filepath.Join(data, "acme.db")
 	var all []*tracked // every contact any writer ever sent, across the kills

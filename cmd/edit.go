@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -11,11 +12,21 @@ import (
 )
 
 type editOptions struct {
-	name, email, phone, companyName, note, noteFile string
+	bookDeps
+	// HoldInterrupt leaves SIGINT to the editor while it runs, until the
+	// function it returns is called.
+	HoldInterrupt func() (release func())
+
+	Ref string // the contact's id or phone number
+	// Update has the fields whose flags were given, as typed; its Note is
+	// --note. No field at all means: edit in $EDITOR.
+	Update   contacts.ContactUpdate
+	NoteFile string // --note-file, "" when not given
 }
 
-func newCmdEdit(f *Factory) *cobra.Command {
-	opts := &editOptions{}
+func newCmdEdit(f *Factory, runF func(*editOptions) error) *cobra.Command {
+	opts := &editOptions{bookDeps: f.bookDeps(), HoldInterrupt: f.signals.holdInterrupt}
+	var name, email, phone, companyName, note string
 	cmd := &cobra.Command{
 		Use:         "edit REF [--name NAME] [--email EMAIL] [--phone NUMBER] [--company-name COMPANY] [--note TEXT | --note-file FILE]",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -58,88 +69,83 @@ With no field flag and no terminal, edit is a usage error (exit 2).`,
 		ValidArgsFunction: completeContacts(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
-			var upd contacts.ContactUpdate
+			opts.Ref = args[0]
+			opts.Update = contacts.ContactUpdate{}
 			for _, p := range []struct {
 				flag string
 				v    *string
 				dst  **string
 			}{
-				{"name", &opts.name, &upd.Name}, {"email", &opts.email, &upd.Email}, {"phone", &opts.phone, &upd.Phone},
-				{"company-name", &opts.companyName, &upd.CompanyName},
+				{"name", &name, &opts.Update.Name}, {"email", &email, &opts.Update.Email}, {"phone", &phone, &opts.Update.Phone},
+				{"company-name", &companyName, &opts.Update.CompanyName}, {"note", &note, &opts.Update.Note},
 			} {
 				if fl.Changed(p.flag) {
 					*p.dst = p.v
 				}
 			}
-			note, given, err := noteValue(cmd, f, opts.note, opts.noteFile)
-			if err != nil {
+			if err := checkNoteFlags(cmd, opts.NoteFile); err != nil {
 				return err
 			}
-			if given {
-				upd.Note = &note
+			if opts.Update.Empty() && opts.NoteFile == "" && !opts.IO.IsStdinTTY() {
+				return usageErrorf("edit needs at least one of --name, --email, --phone, --company-name, --note, --note-file, or a terminal to edit the contact in $EDITOR")
 			}
-			if upd.Empty() {
-				if !f.IO.IsStdinTTY() {
-					return usageErrorf("edit needs at least one of --name, --email, --phone, --company-name, --note, --note-file, or a terminal to edit the contact in $EDITOR")
-				}
-				return editInEditor(cmd, f, args[0])
+			if runF != nil {
+				return runF(opts)
 			}
-			return editRun(cmd, f, args[0], upd)
+			return editRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.name, "name", "", "new display `name` (\"\" clears it)")
-	fl.StringVar(&opts.email, "email", "", "new e-mail `address` (\"\" clears it)")
-	fl.StringVar(&opts.phone, "phone", "", "new phone `number`")
-	fl.StringVar(&opts.companyName, "company-name", "", "new employer or `business` (\"\" clears it)")
-	noteFlags(cmd, &opts.note, &opts.noteFile)
+	fl.StringVar(&name, "name", "", "new display `name` (\"\" clears it)")
+	fl.StringVar(&email, "email", "", "new e-mail `address` (\"\" clears it)")
+	fl.StringVar(&phone, "phone", "", "new phone `number`")
+	fl.StringVar(&companyName, "company-name", "", "new employer or `business` (\"\" clears it)")
+	noteFlags(cmd, &note, &opts.NoteFile)
 	return cmd
 }
 
-func editRun(cmd *cobra.Command, f *Factory, ref string, upd contacts.ContactUpdate) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	svc, err := f.Book(ctx, false)
+// editRun changes the fields given, or with none edits the contact in
+// the user's editor.
+func editRun(ctx context.Context, opts *editOptions) error {
+	upd := opts.Update
+	if opts.NoteFile != "" {
+		note, err := readNoteFile(opts.NoteFile, opts.IO.In)
+		if err != nil {
+			return err
+		}
+		upd.Note = &note
+	}
+	cfg, svc, c, err := opts.findRef(ctx, opts.Ref)
 	if err != nil {
 		return err
 	}
-	c, err := resolveRef(ctx, svc, cfg, ref)
-	if err != nil {
-		return err
+	if upd.Empty() {
+		return editInEditor(ctx, opts, cfg, svc, c)
 	}
 	// The change applies to the version just read, or to nothing: another
 	// writer's change between the read and the write is not overwritten.
 	if c, err = svc.UpdateContact(contacts.WithIfMatch(ctx, contacts.ETag(c)), c.ID, upd); err != nil {
 		return err
 	}
-	return printContact(f, cfg, c, output.DetailOrder)
+	return printContact(opts.IO, cfg, c, output.DetailOrder)
 }
 
-// editInEditor edits the contact REF names in the user's editor (see
-// internal/editor) and prints it. The editor gets the terminal: standard
-// input, and standard output when that is a terminal, else standard error,
-// so that `contacts edit REF -o json > file` keeps stdout for the data.
-func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	svc, err := f.Book(ctx, false)
-	if err != nil {
-		return err
+// editInEditor edits contact c in the user's editor (see internal/editor)
+// and prints it. The editor gets the terminal: standard input, and
+// standard output when that is a terminal, else standard error, so that
+// `contacts edit REF -o json > file` keeps stdout for the data.
+func editInEditor(ctx context.Context, opts *editOptions, cfg *Config, svc contacts.Service, c *contacts.Contact) error {
+	ios := opts.IO
+	screen := ios.Out
+	if !ios.IsStdoutTTY() {
+		screen = ios.ErrOut
 	}
-	c, err := resolveRef(ctx, svc, cfg, ref)
-	if err != nil {
-		return err
-	}
-	screen := f.IO.Out
-	if !f.IO.IsStdoutTTY() {
-		screen = f.IO.ErrOut
-	}
-	run := editor.Runner(editor.Command(os.Getenv), f.IO.In, screen, f.IO.ErrOut)
+	run := editor.Runner(editor.Command(os.Getenv), ios.In, screen, ios.ErrOut)
 	ed := &editor.Editor{
 		Run: func(path string) error {
 			// ^C on the terminal reaches the editor too, which may use it
 			// (vi's insert mode does): it is the editor's, not a stop.
-			defer f.signals.holdInterrupt()()
+			defer opts.HoldInterrupt()()
 			return run(path)
 		},
 		Region: cfg.Region,
@@ -154,7 +160,7 @@ func editInEditor(cmd *cobra.Command, f *Factory, ref string) error {
 		return err
 	}
 	if !changed {
-		fmt.Fprintln(f.IO.ErrOut, "No changes made.")
+		fmt.Fprintln(ios.ErrOut, "No changes made.")
 	}
-	return printContact(f, cfg, got, output.DetailOrder)
+	return printContact(ios, cfg, got, output.DetailOrder)
 }

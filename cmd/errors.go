@@ -12,7 +12,8 @@ import (
 	"github.com/phoneinc/contacts/internal/output"
 )
 
-// Exit statuses, as PRODUCT.md fixes them.
+// Exit statuses: one per kind of error, documented under EXIT STATUS in
+// the root command's help.
 const (
 	exitOK          = 0
 	exitError       = 1

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,13 +16,18 @@ import (
 )
 
 type exportOptions struct {
-	format       string
-	outputFile   string
-	vcardVersion string
+	bookDeps
+
+	// Format is --format, else the one of --output-file's extension, else
+	// JSON.
+	Format       format.Format
+	OutputFile   string // --output-file; "" for standard output
+	VCardVersion string // --vcard-version: "4.0" or "3.0"
 }
 
-func newCmdExport(f *Factory) *cobra.Command {
-	opts := &exportOptions{}
+func newCmdExport(f *Factory, runF func(*exportOptions) error) *cobra.Command {
+	opts := &exportOptions{bookDeps: f.bookDeps()}
+	var formatName string
 	cmd := &cobra.Command{
 		Use:         "export [--format csv|vcard|json|jsonl] [--output-file FILE]",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},
@@ -30,7 +36,7 @@ func newCmdExport(f *Factory) *cobra.Command {
 export in constant memory.
 
 The format is --format, else the output file's extension, else JSON. CSV has
-the seed's field names as its header; vCard is 4.0 (3.0 with --vcard-version
+the API's field names as its header; vCard is 4.0 (3.0 with --vcard-version
 3.0) and carries the id, timestamps, name, number, e-mail, company and note;
 JSON is the array that list -o json prints; JSON Lines has one contact a line.
 Importing our own CSV, JSON or JSON Lines export into an empty company
@@ -44,46 +50,49 @@ it, renamed into place at the end, with mode 0600.`,
   $ contacts export --output-file phone.vcf --vcard-version 3.0`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fm := format.JSON
+			opts.Format = format.JSON
 			switch {
-			case opts.format != "":
+			case formatName != "":
 				var err error
-				if fm, err = format.ParseFormat(opts.format); err != nil {
+				if opts.Format, err = format.ParseFormat(formatName); err != nil {
 					return usageErrorf("--format: %v", err)
 				}
-			case opts.outputFile != "":
-				if fm = format.FromExtension(opts.outputFile); fm == "" {
-					return usageErrorf("--output-file: cannot tell the format from %q; give --format csv, vcard, json or jsonl", opts.outputFile)
+			case opts.OutputFile != "":
+				if opts.Format = format.FromExtension(opts.OutputFile); opts.Format == "" {
+					return usageErrorf("--output-file: cannot tell the format from %q; give --format csv, vcard, json or jsonl", opts.OutputFile)
 				}
 			}
-			if opts.vcardVersion != "3.0" && opts.vcardVersion != "4.0" {
-				return usageErrorf("--vcard-version: %q is not 3.0 or 4.0", opts.vcardVersion)
+			if opts.VCardVersion != "3.0" && opts.VCardVersion != "4.0" {
+				return usageErrorf("--vcard-version: %q is not 3.0 or 4.0", opts.VCardVersion)
 			}
-			return exportRun(cmd, f, opts, fm)
+			if runF != nil {
+				return runF(opts)
+			}
+			return exportRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.format, "format", "", "`format`: csv, vcard, json or jsonl (default: from the file's extension, else json)")
-	fl.StringVar(&opts.outputFile, "output-file", "", "write to `file` instead of standard output")
-	fl.StringVar(&opts.vcardVersion, "vcard-version", "4.0", "vCard `version`: 4.0 or 3.0")
+	fl.StringVar(&formatName, "format", "", "`format`: csv, vcard, json or jsonl (default: from the file's extension, else json)")
+	fl.StringVar(&opts.OutputFile, "output-file", "", "write to `file` instead of standard output")
+	fl.StringVar(&opts.VCardVersion, "vcard-version", "4.0", "vCard `version`: 4.0 or 3.0")
 	return cmd
 }
 
-func exportRun(cmd *cobra.Command, f *Factory, opts *exportOptions, fm format.Format) (err error) {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	svc, err := f.Book(ctx, false)
+func exportRun(ctx context.Context, opts *exportOptions) (err error) {
+	cfg, _ := opts.Config()
+	svc, err := opts.Book(ctx, false)
 	if err != nil {
 		return err
 	}
 
-	out := f.IO.Out
+	ios, fm := opts.IO, opts.Format
+	out := ios.Out
 	var tmp *os.File
-	if opts.outputFile != "" {
+	if opts.OutputFile != "" {
 		// Write beside the target and rename at the end, so that the file
 		// is never half-written, whatever happens.
-		dir := filepath.Dir(opts.outputFile)
-		tmp, err = os.CreateTemp(dir, "."+filepath.Base(opts.outputFile)+".tmp-*")
+		dir := filepath.Dir(opts.OutputFile)
+		tmp, err = os.CreateTemp(dir, "."+filepath.Base(opts.OutputFile)+".tmp-*")
 		if err != nil {
 			return fmt.Errorf("--output-file: %w", err)
 		}
@@ -98,10 +107,10 @@ func exportRun(cmd *cobra.Command, f *Factory, opts *exportOptions, fm format.Fo
 		}
 		out = tmp
 	}
-	bar := progress.New(f.IO.ErrOut, f.IO.IsStderrTTY() && tmp != nil, "exporting", 0)
+	bar := progress.New(ios.ErrOut, ios.IsStderrTTY() && tmp != nil, "exporting", 0)
 	defer bar.Finish()
 	bw := bufio.NewWriterSize(out, 256<<10)
-	w, err := format.NewWriter(fm, bw, format.WriterOptions{VCardVersion: opts.vcardVersion})
+	w, err := format.NewWriter(fm, bw, format.WriterOptions{VCardVersion: opts.VCardVersion})
 	if err != nil {
 		return err
 	}
@@ -131,16 +140,16 @@ func exportRun(cmd *cobra.Command, f *Factory, opts *exportOptions, fm format.Fo
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp.Name(), opts.outputFile); err != nil {
+	if err = os.Rename(tmp.Name(), opts.OutputFile); err != nil {
 		return err
 	}
 	if cfg.JSON() {
-		b := append([]byte(`{"file":`), contacts.AppendJSONString(nil, opts.outputFile)...)
+		b := append([]byte(`{"file":`), contacts.AppendJSONString(nil, opts.OutputFile)...)
 		b = fmt.Appendf(b, `,"format":%q,"exported":%d}`+"\n", fm, n)
-		_, err = f.IO.Out.Write(b)
+		_, err = ios.Out.Write(b)
 		return err
 	}
-	_, err = fmt.Fprintf(f.IO.Out, "%s: exported %s\n", opts.outputFile, plural(n, "contact"))
+	_, err = fmt.Fprintf(ios.Out, "%s: exported %s\n", opts.OutputFile, plural(n, "contact"))
 	return err
 }
 

@@ -59,9 +59,9 @@ type Config struct {
 	Region  string // upper case, "" for none
 	Output  string // "table" or "json"
 	File    string // the config file read, "" when none
-	// Server is the URL of a server of the seed's API to use instead of
-	// the local book (client mode), "" for none. In client mode the API
-	// key decides the company: Company and DataDir are not used.
+	// Server is the URL of a server of the Phone.inc Contacts API to use
+	// instead of the local book (client mode), "" for none. In client mode
+	// the API key decides the company: Company and DataDir are not used.
 	Server string
 	// APIKey is the key sent to Server. It is never printed.
 	APIKey string

@@ -382,20 +382,9 @@ func TestForeignBooks(t *testing.T) {
 		exited := make(chan struct{})
 		go func() { c.Wait(); close(exited) }()
 		defer func() { c.Process.Kill(); <-exited }()
-		var url string
-		for deadline := time.Now().Add(30 * time.Second); url == ""; time.Sleep(5 * time.Millisecond) {
-			b, _ := os.ReadFile(logPath)
-			if m := listenLine.FindSubmatch(b); m != nil {
-				url = string(m[1])
-			}
-			select {
-			case <-exited:
-				t.Fatalf("contacts serve exited:\n%s", b)
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("contacts serve did not listen:\n%s", b)
-			}
+		url, err := waitListen(logPath, 0, startTimeout, exited)
+		if err != nil {
+			t.Fatal(err)
 		}
 		client := &http.Client{Timeout: 60 * time.Second}
 		for _, k := range kinds {

@@ -36,15 +36,7 @@ func FuzzConfigFile(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	dir := f.TempDir()
-	f.Setenv("HOME", dir)
-	f.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	f.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "CONTACTS_") {
-			f.Setenv(k, "")
-		}
-	}
+	dir := hardenDir(f)
 	path := filepath.Join(dir, "config.yaml")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {

@@ -1,15 +1,12 @@
 package cmd_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -33,7 +30,7 @@ var soak = flag.Bool("soak", false, "run the long fault and load tests: 20 kills
 // hardenDir makes a directory for a test's books and config, and points
 // HOME and the XDG directories into it, with no CONTACTS_ setting from
 // the environment, so that a test reads no real configuration.
-func hardenDir(t *testing.T) string {
+func hardenDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
@@ -47,8 +44,9 @@ func hardenDir(t *testing.T) string {
 	return dir
 }
 
-// hrun runs the command line in-process, with stdin, on a terminal or not.
-func hrun(t *testing.T, tty bool, stdin string, args ...string) (int, string, string) {
+// runCLI runs the command line in-process, with stdin, on a terminal (all
+// three streams) or not, and returns its exit status and output.
+func runCLI(t *testing.T, tty bool, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
@@ -85,6 +83,32 @@ func rawTerminal(s string, tty bool) (int, string, bool) {
 // space, soft hyphen, word joiner and a tag character.
 const hostileText = "Evil\x1b]0;owned\x07\x1b[2J\r\x08\x7f\u009b31m\u202egnp.exe\xff\u2028end\u200b\u00ad\u2060\U000e0041"
 
+// hostileBook makes company's book in dir with one contact, +4520123456,
+// and an API key, then writes text into the contact's name, email and
+// company name and the key's label, and note into its note, straight into
+// the file, past validation, as another program could. It returns the
+// book's path and the contact's id.
+func hostileBook(t *testing.T, dir, company, text, note string) (path, id string) {
+	t.Helper()
+	path, _ = store.Path(dir, company)
+	bookWith(t, path, 1)
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.QueryRow(`SELECT id FROM contacts`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE contacts SET name = ?, email = ?, company_name = ?, note = ?`, text, text, text, note); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE api_keys SET name = ?`, text); err != nil {
+		t.Fatal(err)
+	}
+	return path, id
+}
+
 // TestHostileTerminalOutput: no view of stored data, no import report and
 // no error message that echoes its input lets a raw control character,
 // bidi override or invalid byte reach the terminal, on a terminal or in a
@@ -94,31 +118,7 @@ const hostileText = "Evil\x1b]0;owned\x07\x1b[2J\r\x08\x7f\u009b31m\u202egnp.exe
 func TestHostileTerminalOutput(t *testing.T) {
 	dir := hardenDir(t)
 	data := filepath.Join(dir, "books")
-	path, _ := store.Path(data, "evil")
-	db, err := store.Open(context.Background(), path, store.Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := db.CreateContact(context.Background(), contacts.NewContact{Phone: "+4520123456", Name: "placeholder"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := db.CreateKey(context.Background(), "placeholder"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE contacts SET name = ?, email = ?, company_name = ?, note = ?`,
-		hostileText, hostileText, hostileText, hostileText+"\nline\ttwo"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE api_keys SET name = ?`, hostileText); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	_, id := hostileBook(t, data, "evil", hostileText, hostileText+"\nline\ttwo")
 
 	// Files to import, each with the hostile text where a report may
 	// quote it: a header, a cell, a vCard property, a JSON key and value.
@@ -144,12 +144,12 @@ func TestHostileTerminalOutput(t *testing.T) {
 	var runs []run
 	for _, args := range [][]string{
 		// Views of the stored text.
-		{"list"}, {"show", c.ID}, {"lookup", "+4520123456"}, {"search", "Evil"}, {"keys", "list"}, {"export"},
-		{"edit", c.ID, "--email", "ok@example.com"},
+		{"list"}, {"show", id}, {"lookup", "+4520123456"}, {"search", "Evil"}, {"keys", "list"}, {"export"},
+		{"edit", id, "--email", "ok@example.com"},
 		// Arguments that error messages may echo.
 		{"show", hostileText}, {"lookup", hostileText}, {"edit", hostileText, "--name", "x"}, {"rm", "--yes", hostileText},
 		{"search", hostileText}, {"search", "\x1b\x07\u202e"}, {"add", "--phone", hostileText}, {"add", "--phone", "+4520123499", "--email", hostileText},
-		{"add", "--phone", "+4520123499", "--name", hostileText}, {"edit", c.ID, "--note", hostileText}, {"list", "--phone", hostileText},
+		{"add", "--phone", "+4520123499", "--name", hostileText}, {"edit", id, "--note", hostileText}, {"list", "--phone", hostileText},
 		{"list", "--limit", hostileText}, {"keys", "revoke", hostileText}, {"keys", "create", "--name", hostileText},
 		{"export", "--format", hostileText}, {"import", filepath.Join(dir, hostileText)}, {"import", "--format", hostileText, "x"},
 		{"import", "--on-conflict", hostileText, "x"}, {"label", filepath.Join(dir, hostileText), "--column", "x"},
@@ -168,7 +168,7 @@ func TestHostileTerminalOutput(t *testing.T) {
 		for _, output := range []string{"table", "json"} {
 			for _, tty := range []bool{false, true} {
 				args := append(append(append([]string{}, r.args...), book...), "-o", output)
-				code, stdout, stderr := hrun(t, tty, r.stdin, args...)
+				code, stdout, stderr := runCLI(t, tty, r.stdin, args...)
 				for stream, s := range map[string]string{"stdout": stdout, "stderr": stderr} {
 					i, ch, ok := rawTerminal(s, tty)
 					switch {
@@ -188,22 +188,14 @@ func TestHostileTerminalOutput(t *testing.T) {
 // names it adds must not reach the screen raw, as no other view lets them.
 func TestHostileLabelOnTerminal(t *testing.T) {
 	dir := hardenDir(t)
-	path := makeBook(t, dir, "evil")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE contacts SET name = ?, company_name = ?`, hostileText, hostileText); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	hostileBook(t, dir, "evil", hostileText, hostileText)
 	log := "from,to\n+4520123456,\x1b]0;from the log\x07\n"
 	args := []string{"label", "-", "--column", "from", "--data-dir", dir, "--company", "evil"}
-	code, stdout, stderr := hrun(t, false, log, args...)
+	code, stdout, stderr := runCLI(t, false, log, args...)
 	if code != 0 || !strings.Contains(stdout, hostileText) {
 		t.Fatalf("in a pipe: exit %d, want the data as it is: %q %s", code, stdout, stderr)
 	}
-	code, stdout, stderr = hrun(t, true, log, args...)
+	code, stdout, stderr = runCLI(t, true, log, args...)
 	if code != 0 {
 		t.Fatalf("on a terminal: exit %d: %s", code, stderr)
 	}
@@ -223,7 +215,7 @@ func TestHostileOversized(t *testing.T) {
 	// or a file's content: it stays under 2,000 bytes unless it quotes.
 	must := func(want int, args ...string) string {
 		t.Helper()
-		code, _, stderr := hrun(t, false, "", append(args, book...)...)
+		code, _, stderr := runCLI(t, false, "", append(args, book...)...)
 		if code != want {
 			t.Fatalf("%.200q: exit %d, want %d: %.300s", args, code, want, stderr)
 		}
@@ -278,12 +270,12 @@ func TestHostileOversized(t *testing.T) {
 			t.Errorf("%s: %s", name, msg)
 		}
 	}
-	code, out, _ := hrun(t, false, "", append([]string{"lookup", "+4526000008"}, book...)...)
+	code, out, _ := runCLI(t, false, "", append([]string{"lookup", "+4526000008"}, book...)...)
 	if code != 3 {
 		t.Errorf("a refused import wrote a contact: %d %s", code, out)
 	}
 	// lookup - with a 5 MiB line.
-	code, _, stderr := hrun(t, false, "+45"+strings.Repeat("2", 5<<20)+"\n", append([]string{"lookup", "-"}, book...)...)
+	code, _, stderr := runCLI(t, false, "+45"+strings.Repeat("2", 5<<20)+"\n", append([]string{"lookup", "-"}, book...)...)
 	if code != 4 || len(stderr) > 2000 {
 		t.Errorf("lookup - of a 5 MiB line: exit %d, %d bytes of error", code, len(stderr))
 	}
@@ -311,7 +303,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 		{2, []string{"--region", "D\xff", "list"}},
 		{4, []string{"keys", "create", "--name", bad}},
 	} {
-		code, _, stderr := hrun(t, false, "", append(tc.args, book...)...)
+		code, _, stderr := runCLI(t, false, "", append(tc.args, book...)...)
 		if code != tc.want {
 			t.Errorf("%q: exit %d, want %d: %s", tc.args, code, tc.want, stderr)
 		}
@@ -321,7 +313,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 	}
 	note := filepath.Join(dir, "note.txt")
 	os.WriteFile(note, []byte(bad), 0o600)
-	if code, _, stderr := hrun(t, false, "", append([]string{"add", "--phone", "+4526000001", "--note-file", note}, book...)...); code != 4 {
+	if code, _, stderr := runCLI(t, false, "", append([]string{"add", "--phone", "+4526000001", "--note-file", note}, book...)...); code != 4 {
 		t.Errorf("--note-file with invalid UTF-8: exit %d: %s", code, stderr)
 	}
 	for name, content := range map[string]string{
@@ -332,17 +324,17 @@ func TestHostileInvalidUTF8(t *testing.T) {
 	} {
 		file := filepath.Join(dir, name)
 		os.WriteFile(file, []byte(content), 0o600)
-		code, _, stderr := hrun(t, false, "", append([]string{"import", file}, book...)...)
+		code, _, stderr := runCLI(t, false, "", append([]string{"import", file}, book...)...)
 		if code != 4 || !strings.Contains(stderr, "UTF-8") {
 			t.Errorf("import %s: exit %d, want 4 naming UTF-8: %s", name, code, stderr)
 		}
 	}
-	if code, out, _ := hrun(t, false, "", append([]string{"list", "-o", "json"}, book...)...); code != 0 || out != "[]\n" {
+	if code, out, _ := runCLI(t, false, "", append([]string{"list", "-o", "json"}, book...)...); code != 0 || out != "[]\n" {
 		t.Errorf("invalid UTF-8 was stored: %d %s", code, out)
 	}
 	cfg := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(cfg, []byte("company: \"acme\xff\"\n"), 0o600)
-	if code, _, stderr := hrun(t, false, "", append([]string{"--config", cfg, "list"}, book...)...); code != 1 && code != 2 || strings.Count(stderr, "\n") != 1 {
+	if code, _, stderr := runCLI(t, false, "", append([]string{"--config", cfg, "list"}, book...)...); code != 1 && code != 2 || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("a config file with invalid UTF-8: exit %d: %q", code, stderr)
 	}
 }
@@ -380,23 +372,6 @@ func dirNames(t *testing.T, dir string) string {
 	return strings.Join(names, " ")
 }
 
-// makeBook makes company's book in dir with one contact, and closes it.
-func makeBook(t *testing.T, dir, company string) string {
-	t.Helper()
-	path, _ := store.Path(dir, company)
-	db, err := store.Open(context.Background(), path, store.Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateContact(context.Background(), contacts.NewContact{Phone: "+4520123456", Name: "Ann"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 var (
 	readCommands  = [][]string{{"list"}, {"show", "+4520123456"}, {"lookup", "+4520123456"}, {"search", "Ann"}, {"export"}, {"keys", "list"}}
 	writeCommands = [][]string{{"add", "--phone", "+4520123457"}, {"edit", "+4520123456", "--name", "B"}, {"rm", "--yes", "+4520123456"}, {"keys", "create"}}
@@ -410,14 +385,15 @@ func TestHostileFileSystem(t *testing.T) {
 	t.Run("BookIsSymlink", func(t *testing.T) {
 		dir := hardenDir(t)
 		data, elsewhere := filepath.Join(dir, "books"), filepath.Join(dir, "elsewhere")
-		target := makeBook(t, elsewhere, "victim")
+		target := filepath.Join(elsewhere, "victim.db")
+		bookWith(t, target, 1)
 		os.MkdirAll(data, 0o700)
 		if err := os.Symlink(target, filepath.Join(data, "acme.db")); err != nil {
 			t.Skipf("no symbolic links here: %v", err)
 		}
 		before, listing := stateOf(t, target), dirNames(t, elsewhere)
 		for _, args := range append(append([][]string{}, readCommands...), writeCommands...) {
-			code, _, stderr := hrun(t, false, "", append(args, "--data-dir", data, "--company", "acme")...)
+			code, _, stderr := runCLI(t, false, "", append(args, "--data-dir", data, "--company", "acme")...)
 			if code != 1 || !strings.Contains(stderr, "symbolic link") {
 				t.Errorf("%q on a symlinked book: exit %d: %s", args, code, stderr)
 			}
@@ -431,7 +407,7 @@ func TestHostileFileSystem(t *testing.T) {
 		data := filepath.Join(dir, "books")
 		os.MkdirAll(filepath.Join(data, "acme.db"), 0o700)
 		for _, args := range append(append([][]string{}, readCommands...), writeCommands...) {
-			if code, _, stderr := hrun(t, false, "", append(args, "--data-dir", data, "--company", "acme")...); code != 1 {
+			if code, _, stderr := runCLI(t, false, "", append(args, "--data-dir", data, "--company", "acme")...); code != 1 {
 				t.Errorf("%q on a directory: exit %d: %s", args, code, stderr)
 			}
 		}
@@ -451,7 +427,7 @@ func TestHostileFileSystem(t *testing.T) {
 		}
 		// A FIFO blocks whoever opens it: the command must not open it.
 		for _, args := range append(append([][]string{}, readCommands...), writeCommands...) {
-			if code, _, stderr := hrun(t, false, "", append(args, "--data-dir", data, "--company", "acme")...); code != 1 {
+			if code, _, stderr := runCLI(t, false, "", append(args, "--data-dir", data, "--company", "acme")...); code != 1 {
 				t.Errorf("%q on a FIFO: exit %d: %s", args, code, stderr)
 			}
 		}
@@ -462,7 +438,7 @@ func TestHostileFileSystem(t *testing.T) {
 		os.WriteFile(file, []byte("not a directory\n"), 0o600)
 		before := stateOf(t, file)
 		for _, args := range append(append([][]string{{"import", "-"}}, readCommands...), writeCommands...) {
-			code, _, stderr := hrun(t, false, "name,phone\nA,+4520123458\n", append(args, "--data-dir", file)...)
+			code, _, stderr := runCLI(t, false, "name,phone\nA,+4520123458\n", append(args, "--data-dir", file)...)
 			// Reading a company that has no book is an empty book; what
 			// matters is that nothing is made and nothing is lost.
 			if code == 0 && args[0] != "list" && args[0] != "export" && args[0] != "keys" && args[0] != "search" {
@@ -491,55 +467,14 @@ func TestHostileReadOnlyBook(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("file modes do not make a file read-only on Windows")
 	}
-	bin, err := os.Executable() // this test binary: named contacts, it runs cmd.Main
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := os.Geteuid() == 0
-	dir, err := os.MkdirTemp("", "contacts-readonly-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755) // nobody must reach the binary and the books
-	if root {
-		// A copy of the binary that nobody may run.
-		b, err := os.ReadFile(bin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bin = filepath.Join(dir, "contacts")
-		if err := os.WriteFile(bin, b, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	home, data := filepath.Join(dir, "home"), filepath.Join(dir, "home", "books")
-	os.MkdirAll(data, 0o700)
-	path := makeBook(t, data, "default")
-	if root {
-		for _, p := range []string{home, data, path} {
-			if err := os.Chown(p, nobody, nobody); err != nil {
-				t.Skipf("running as root, where chmod 0400 does not stop writes, and cannot hand the book to nobody: %v", err)
-			}
-		}
-	}
+	u := newUserRun(t)
+	data := filepath.Join(u.root, "home", "books")
+	path := filepath.Join(data, "default.db")
+	bookWith(t, path, 1)
+	u.own(data, path)
 	contactsRun := func(args ...string) (int, string) {
-		c := exec.Command(bin, append(args, "--data-dir", data)...)
-		c.Args[0] = "contacts"
-		c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "PATH=/usr/bin:/bin"}
-		if root {
-			c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-		}
-		var stderr bytes.Buffer
-		c.Stderr = &stderr
-		err := c.Run()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), stderr.String()
-		} else if err != nil {
-			t.Skipf("cannot run contacts as another user: %v", err)
-		}
-		return 0, stderr.String()
+		code, _, stderr := u.run("", append(args, "--data-dir", data)...)
+		return code, stderr
 	}
 	if code, stderr := contactsRun("list"); code != 0 {
 		t.Fatalf("list of the writable book: exit %d: %s", code, stderr)

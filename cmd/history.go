@@ -12,25 +12,22 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type historyOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
+	Now func() time.Time
 
 	Ref   string
 	Limit int
-	Since time.Time
+	Since string // a duration back from now, or a time (parseSince)
 	Stats bool
 }
 
 func newCmdHistory(f *Factory, runF func(*historyOptions) error) *cobra.Command {
-	opts := &historyOptions{IO: f.IO, Config: f.Config, Book: f.Book}
-	var since string
+	opts := &historyOptions{bookDeps: f.bookDeps(), Now: time.Now}
 	cmd := &cobra.Command{
 		Use:         "history [REF]",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},
@@ -64,12 +61,10 @@ deleted contact is found by its id and by the number it had.
 			if cmd.Flags().Changed("limit") && opts.Limit <= 0 {
 				return usageErrorf("--limit: %d is not a positive number", opts.Limit)
 			}
-			if since != "" {
-				t, err := parseSince(since, time.Now())
-				if err != nil {
+			if opts.Since != "" {
+				if _, err := parseSince(opts.Since, opts.Now()); err != nil {
 					return usageErrorf("--since: %v", err)
 				}
-				opts.Since = t
 			}
 			if opts.Stats && opts.Ref != "" {
 				return usageErrorf("--stats takes no REF")
@@ -81,7 +76,7 @@ deleted contact is found by its id and by the number it had.
 		},
 	}
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most `N` operations or versions")
-	cmd.Flags().StringVar(&since, "since", "", "only what changed since `WHEN`: a duration (24h, 7d) or a time (2026-12-01, RFC 3339)")
+	cmd.Flags().StringVar(&opts.Since, "since", "", "only what changed since `WHEN`: a duration (24h, 7d) or a time (2026-12-01, RFC 3339)")
 	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "say how much history the book keeps")
 	return cmd
 }
@@ -125,6 +120,12 @@ func historyRun(ctx context.Context, opts *historyOptions) error {
 	if err != nil {
 		return err
 	}
+	var since time.Time
+	if opts.Since != "" {
+		if since, err = parseSince(opts.Since, opts.Now()); err != nil {
+			return usageErrorf("--since: %v", err)
+		}
+	}
 	h, err := bookHistory(ctx, opts.Book)
 	if err != nil {
 		return err
@@ -141,10 +142,10 @@ func historyRun(ctx context.Context, opts *historyOptions) error {
 		if err != nil {
 			return err
 		}
-		return printRevisions(opts.IO.Out, cfg, revs, opts)
+		return printRevisions(opts.IO.Out, cfg, revs, since, opts.Limit)
 	}
 	var list []*contacts.Operation
-	if err := h.Operations(ctx, contacts.OperationFilter{Since: opts.Since, Limit: opts.Limit}, func(op *contacts.Operation) error {
+	if err := h.Operations(ctx, contacts.OperationFilter{Since: since, Limit: opts.Limit}, func(op *contacts.Operation) error {
 		list = append(list, op)
 		return nil
 	}); err != nil {
@@ -189,15 +190,15 @@ func orEmpty[T any](s []T) []T {
 
 // printRevisions shows a contact's versions, newest first, and what
 // changed between them.
-func printRevisions(w io.Writer, cfg *Config, revs []*contacts.Revision, opts *historyOptions) error {
+func printRevisions(w io.Writer, cfg *Config, revs []*contacts.Revision, since time.Time, limit int) error {
 	var keep []*contacts.Revision
 	for i := len(revs) - 1; i >= 0; i-- {
 		r := revs[i]
-		if !opts.Since.IsZero() && r.Operation.At.Before(opts.Since) {
+		if !since.IsZero() && r.Operation.At.Before(since) {
 			continue
 		}
 		keep = append(keep, r)
-		if opts.Limit > 0 && len(keep) == opts.Limit {
+		if limit > 0 && len(keep) == limit {
 			break
 		}
 	}

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/format"
 	"github.com/phoneinc/contacts/internal/importer"
@@ -9,14 +11,18 @@ import (
 )
 
 type importOptions struct {
-	format      string
-	skipInvalid bool
-	onConflict  string
-	dryRun      bool
+	bookDeps
+	RequireLocal func() error
+
+	File   string        // the file to import, "-" for standard input
+	Format format.Format // --format; "" to tell it from the extension or content
+	// Import is --on-conflict, --skip-invalid and --dry-run.
+	Import contacts.ImportOptions
 }
 
-func newCmdImport(f *Factory) *cobra.Command {
-	opts := &importOptions{}
+func newCmdImport(f *Factory, runF func(*importOptions) error) *cobra.Command {
+	opts := &importOptions{bookDeps: f.bookDeps(), RequireLocal: f.requireLocal}
+	var formatName string
 	cmd := &cobra.Command{
 		Use:         "import FILE|-",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},
@@ -44,47 +50,49 @@ Rows from our own export keep their ids and timestamps.`,
   $ some-script | contacts import - --format jsonl`,
 		Args: wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch opts.onConflict {
+			switch opts.Import.OnConflict {
 			case contacts.ConflictFail, contacts.ConflictSkip, contacts.ConflictUpdate, contacts.ConflictReplace:
 			default:
-				return usageErrorf("--on-conflict: %q is not one of fail, skip, update, replace", opts.onConflict)
+				return usageErrorf("--on-conflict: %q is not one of fail, skip, update, replace", opts.Import.OnConflict)
 			}
-			if opts.format != "" {
-				if _, err := format.ParseFormat(opts.format); err != nil {
+			opts.Format = ""
+			if formatName != "" {
+				fm, err := format.ParseFormat(formatName)
+				if err != nil {
 					return usageErrorf("--format: %v", err)
 				}
+				opts.Format = fm
 			}
-			return importRun(cmd, f, opts, args[0])
+			opts.File = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return importRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.format, "format", "", "input `format`: csv, vcard, json or jsonl (default: from the extension or content)")
-	fl.BoolVar(&opts.skipInvalid, "skip-invalid", false, "import the valid rows and report the others")
-	fl.StringVar(&opts.onConflict, "on-conflict", contacts.ConflictFail, "when a number is taken: fail, skip, update (merge the fields the row gives) or replace")
-	fl.BoolVar(&opts.dryRun, "dry-run", false, "validate and report, write nothing")
+	fl.StringVar(&formatName, "format", "", "input `format`: csv, vcard, json or jsonl (default: from the extension or content)")
+	fl.BoolVar(&opts.Import.SkipInvalid, "skip-invalid", false, "import the valid rows and report the others")
+	fl.StringVar(&opts.Import.OnConflict, "on-conflict", contacts.ConflictFail, "when a number is taken: fail, skip, update (merge the fields the row gives) or replace")
+	fl.BoolVar(&opts.Import.DryRun, "dry-run", false, "validate and report, write nothing")
 	return cmd
 }
 
-func importRun(cmd *cobra.Command, f *Factory, opts *importOptions, name string) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	if err := f.requireLocal(); err != nil {
+func importRun(ctx context.Context, opts *importOptions) error {
+	cfg, _ := opts.Config()
+	if err := opts.RequireLocal(); err != nil {
 		return err
 	}
-	var fm format.Format
-	if opts.format != "" {
-		fm, _ = format.ParseFormat(opts.format)
-	}
-	iopts := contacts.ImportOptions{OnConflict: opts.onConflict, SkipInvalid: opts.skipInvalid, DryRun: opts.dryRun}
-	rep := importer.NewReport(f.IO.Out, f.IO.ErrOut, cfg.JSON(), name, iopts)
-	bar := progress.New(f.IO.ErrOut, f.IO.IsStderrTTY(), "importing", 0)
+	ios := opts.IO
+	rep := importer.NewReport(ios.Out, ios.ErrOut, cfg.JSON(), opts.File, opts.Import)
+	bar := progress.New(ios.ErrOut, ios.IsStderrTTY(), "importing", 0)
 	defer bar.Finish()
-	res, err := importer.Run(ctx, name, f.IO.In, importer.Options{Format: fm, Region: cfg.Region, Import: iopts, Bar: bar},
+	res, err := importer.Run(ctx, opts.File, ios.In, importer.Options{Format: opts.Format, Region: cfg.Region, Import: opts.Import, Bar: bar},
 		func() (contacts.Importer, error) {
 			// A company with no book gets a new one, which the store
 			// puts in place only if the import writes it: a failed,
 			// empty or dry run leaves none.
-			book, err := f.Book(ctx, true)
+			book, err := opts.Book(ctx, true)
 			if err != nil {
 				return nil, err
 			}

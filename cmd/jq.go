@@ -133,38 +133,42 @@ func (jf *jsonFilter) run(r io.Reader) error {
 			}
 			w.Write(b)
 			w.WriteByte('\n')
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			continue
-		}
-		iter := jf.code.Run(normalize(v))
-		for {
-			out, ok := iter.Next()
-			if !ok {
-				break
-			}
-			if err, ok := out.(error); ok {
-				var he *gojq.HaltError
-				if errors.As(err, &he) && he.Value() == nil {
-					return nil
-				}
-				return usageErrorf("--jq: %v", err)
-			}
-			if s, ok := out.(string); ok {
-				w.WriteString(s) // strings print raw, as gh --jq does
-			} else {
-				b, err := gojq.Marshal(out)
-				if err != nil {
-					return err
-				}
-				w.Write(b)
-			}
-			w.WriteByte('\n')
+		} else if halted, err := jf.runJQ(w, v); halted || err != nil {
+			return err
 		}
 		if err := w.Flush(); err != nil {
 			return err
 		}
+	}
+}
+
+// runJQ writes what the jq program makes of v, one value a line. halted
+// reports that the program stopped the output (halt): nothing more is to
+// be written.
+func (jf *jsonFilter) runJQ(w *bufio.Writer, v any) (halted bool, err error) {
+	iter := jf.code.Run(normalize(v))
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return false, nil
+		}
+		if err, ok := out.(error); ok {
+			var he *gojq.HaltError
+			if errors.As(err, &he) && he.Value() == nil {
+				return true, nil
+			}
+			return false, usageErrorf("--jq: %v", err)
+		}
+		if s, ok := out.(string); ok {
+			w.WriteString(s) // strings print raw, as gh --jq does
+		} else {
+			b, err := gojq.Marshal(out)
+			if err != nil {
+				return false, err
+			}
+			w.Write(b)
+		}
+		w.WriteByte('\n')
 	}
 }
 
@@ -221,50 +225,49 @@ func marshalIndent(v any) ([]byte, error) {
 }
 
 func writeIndented(b *strings.Builder, v any, prefix string) error {
-	const indent = "  "
 	switch v := v.(type) {
 	case orderedObject:
-		if len(v) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		b.WriteString("{")
-		for i, f := range v {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n" + prefix + indent)
-			b.Write(contacts.AppendJSONString(nil, f.key))
+		return writeMembers(b, '{', '}', len(v), prefix, func(i int, prefix string) error {
+			b.Write(contacts.AppendJSONString(nil, v[i].key))
 			b.WriteString(": ")
-			if err := writeIndented(b, f.value, prefix+indent); err != nil {
-				return err
-			}
-		}
-		b.WriteString("\n" + prefix + "}")
+			return writeIndented(b, v[i].value, prefix)
+		})
 	case []any:
-		if len(v) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteString("[")
-		for i, e := range v {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n" + prefix + indent)
-			if err := writeIndented(b, e, prefix+indent); err != nil {
-				return err
-			}
-		}
-		b.WriteString("\n" + prefix + "]")
+		return writeMembers(b, '[', ']', len(v), prefix, func(i int, prefix string) error {
+			return writeIndented(b, v[i], prefix)
+		})
 	case string:
 		b.Write(contacts.AppendJSONString(nil, v))
 	default:
-		out, err := json.MarshalIndent(v, prefix, indent)
+		out, err := json.MarshalIndent(v, prefix, jsonIndent)
 		if err != nil {
 			return err
 		}
 		b.Write(out)
 	}
+	return nil
+}
+
+// jsonIndent is one level of indentation of the JSON output.
+const jsonIndent = "  "
+
+// writeMembers writes an object or an array of n members between open and
+// close, one member a line, each written by member at one more level of
+// indentation than prefix; with no member, open and close only.
+func writeMembers(b *strings.Builder, open, close byte, n int, prefix string, member func(i int, prefix string) error) error {
+	b.WriteByte(open)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n" + prefix + jsonIndent)
+		if err := member(i, prefix+jsonIndent); err != nil {
+			return err
+		}
+	}
+	if n > 0 {
+		b.WriteString("\n" + prefix)
+	}
+	b.WriteByte(close)
 	return nil
 }

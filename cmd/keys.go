@@ -3,8 +3,10 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -14,7 +16,7 @@ func newCmdKeys(f *Factory) *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the API keys of a company's book, for 'contacts serve'",
 		Long: `Manage the API keys that let HTTP clients use a company's book through
-'contacts serve': the seed's curl examples, a phone system's caller-ID lookup,
+'contacts serve': the API's curl examples, a phone system's caller-ID lookup,
 or the contacts CLI in client mode.
 
 A key belongs to one company (--company) and reaches that company's book and
@@ -32,7 +34,7 @@ a server set (client mode).`,
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newCmdKeysCreate(f), newCmdKeysList(f), newCmdKeysRevoke(f))
+	cmd.AddCommand(newCmdKeysCreate(f, nil), newCmdKeysList(f, nil), newCmdKeysRevoke(f, nil))
 	return cmd
 }
 
@@ -85,7 +87,7 @@ func (j keyJSON) appendJSON(b []byte, prefix string) []byte {
 }
 
 // writeKeysJSON writes one key as a JSON object, or keys as an array.
-func writeKeysJSON(f *Factory, keys []keyJSON, array bool) error {
+func writeKeysJSON(w io.Writer, keys []keyJSON, array bool) error {
 	var b []byte
 	if !array {
 		b = keys[0].appendJSON(b, "")
@@ -102,12 +104,20 @@ func writeKeysJSON(f *Factory, keys []keyJSON, array bool) error {
 		}
 		b = append(b, "\n]"...)
 	}
-	_, err := f.IO.Out.Write(append(b, '\n'))
+	_, err := w.Write(append(b, '\n'))
 	return err
 }
 
-func newCmdKeysCreate(f *Factory) *cobra.Command {
-	var name string
+type keysCreateOptions struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*Config, error)
+	LocalBook func(ctx context.Context, create bool) (contacts.Service, error)
+
+	Name string // --name: the key's label
+}
+
+func newCmdKeysCreate(f *Factory, runF func(*keysCreateOptions) error) *cobra.Command {
+	opts := &keysCreateOptions{IO: f.IO, Config: f.Config, LocalBook: f.LocalBook}
 	cmd := &cobra.Command{
 		Use:         "create [--name LABEL]",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},
@@ -124,44 +134,57 @@ with the secret as "key".
   $ contacts keys create --company acme -o json | jq -r .key`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			// Check the label before a book is made for it.
-			if _, err := contacts.NormalizeAPIKeyName(name); err != nil {
-				return err
-			}
-			ks, err := keyService(ctx, f, true)
-			if err != nil {
-				return err
-			}
-			k, secret, err := ks.CreateKey(ctx, name)
-			if err != nil {
-				return err
-			}
-			if cfg.JSON() {
-				return writeKeysJSON(f, []keyJSON{newKeyJSON(k, secret)}, false)
-			}
-			label := ""
-			if k.Name != "" {
-				label = " (" + output.Safe(k.Name, false) + ")"
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Created API key %s%s for company %s. Copy the key now: it will not be shown again.\n",
-				k.ID, label, cfg.Company)
-			_, err = fmt.Fprintln(f.IO.Out, secret)
-			return err
+			return keysCreateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "", "a `label` for the key, for people (e.g. the system that uses it)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "a `label` for the key, for people (e.g. the system that uses it)")
 	return cmd
+}
+
+func keysCreateRun(ctx context.Context, opts *keysCreateOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	// Check the label before a book is made for it.
+	if _, err := contacts.NormalizeAPIKeyName(opts.Name); err != nil {
+		return err
+	}
+	ks, err := keyService(ctx, opts.LocalBook, true)
+	if err != nil {
+		return err
+	}
+	k, secret, err := ks.CreateKey(ctx, opts.Name)
+	if err != nil {
+		return err
+	}
+	if cfg.JSON() {
+		return writeKeysJSON(opts.IO.Out, []keyJSON{newKeyJSON(k, secret)}, false)
+	}
+	label := ""
+	if k.Name != "" {
+		label = " (" + output.Safe(k.Name, false) + ")"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Created API key %s%s for company %s. Copy the key now: it will not be shown again.\n",
+		k.ID, label, cfg.Company)
+	_, err = fmt.Fprintln(opts.IO.Out, secret)
+	return err
 }
 
 // keyColumns are the columns of keys list.
 var keyColumns = []output.Column{{Header: "ID", Max: 26}, {Header: "NAME", Max: 40}, {Header: "CREATED", Max: 20}, {Header: "LAST USED", Max: 20}}
 
-func newCmdKeysList(f *Factory) *cobra.Command {
+type keysListOptions struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*Config, error)
+	LocalBook func(ctx context.Context, create bool) (contacts.Service, error)
+}
+
+func newCmdKeysList(f *Factory, runF func(*keysListOptions) error) *cobra.Command {
+	opts := &keysListOptions{IO: f.IO, Config: f.Config, LocalBook: f.LocalBook}
 	return &cobra.Command{
 		Use:         "list",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},
@@ -175,48 +198,63 @@ nothing, and nothing is created.`,
 		Aliases: []string{"ls"},
 		Args:    wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			ks, err := keyService(ctx, f, false)
-			if err != nil {
-				return err
-			}
-			keys, err := ks.ListKeys(ctx)
-			if err != nil {
-				return err
-			}
-			if cfg.JSON() {
-				out := make([]keyJSON, 0, len(keys))
-				for _, k := range keys {
-					out = append(out, newKeyJSON(k, ""))
-				}
-				return writeKeysJSON(f, out, true)
-			}
-			if len(keys) == 0 {
-				if f.IO.IsStderrTTY() {
-					fmt.Fprintln(f.IO.ErrOut, "no API keys")
-				}
-				return nil
-			}
-			t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), keyColumns...)
-			for _, k := range keys {
-				last := "never"
-				if k.LastUsedAt != nil {
-					last = k.LastUsedAt.UTC().Format(contacts.TimeFormat)
-				}
-				if err := t.Row(k.ID, k.Name, k.CreatedAt.UTC().Format(contacts.TimeFormat), last); err != nil {
-					return err
-				}
-			}
-			return t.Flush()
+			return keysListRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func newCmdKeysRevoke(f *Factory) *cobra.Command {
+func keysListRun(ctx context.Context, opts *keysListOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	ks, err := keyService(ctx, opts.LocalBook, false)
+	if err != nil {
+		return err
+	}
+	keys, err := ks.ListKeys(ctx)
+	if err != nil {
+		return err
+	}
+	ios := opts.IO
+	if cfg.JSON() {
+		out := make([]keyJSON, 0, len(keys))
+		for _, k := range keys {
+			out = append(out, newKeyJSON(k, ""))
+		}
+		return writeKeysJSON(ios.Out, out, true)
+	}
+	if len(keys) == 0 {
+		if ios.IsStderrTTY() {
+			fmt.Fprintln(ios.ErrOut, "no API keys")
+		}
+		return nil
+	}
+	t := output.NewTable(ios.Out, ios.ColorEnabled(), keyColumns...)
+	for _, k := range keys {
+		last := "never"
+		if k.LastUsedAt != nil {
+			last = k.LastUsedAt.UTC().Format(contacts.TimeFormat)
+		}
+		if err := t.Row(k.ID, k.Name, k.CreatedAt.UTC().Format(contacts.TimeFormat), last); err != nil {
+			return err
+		}
+	}
+	return t.Flush()
+}
+
+type keysRevokeOptions struct {
+	IO        *iostreams.IOStreams
+	LocalBook func(ctx context.Context, create bool) (contacts.Service, error)
+
+	ID string // the key's id, in any case
+}
+
+func newCmdKeysRevoke(f *Factory, runF func(*keysRevokeOptions) error) *cobra.Command {
+	opts := &keysRevokeOptions{IO: f.IO, LocalBook: f.LocalBook}
 	return &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke an API key",
@@ -227,25 +265,32 @@ unknown ID exits 3.`,
 		Aliases: []string{"rm"},
 		Args:    wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			ks, err := keyService(ctx, f, false)
-			if err != nil {
-				return err
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			if err := ks.RevokeKey(ctx, args[0]); err != nil {
-				return err
-			}
-			if f.IO.IsStderrTTY() {
-				fmt.Fprintf(f.IO.ErrOut, "Revoked API key %s.\n", keyRef(args[0]))
-			}
-			return nil
+			return keysRevokeRun(cmd.Context(), opts)
 		},
 	}
 }
 
+func keysRevokeRun(ctx context.Context, opts *keysRevokeOptions) error {
+	ks, err := keyService(ctx, opts.LocalBook, false)
+	if err != nil {
+		return err
+	}
+	if err := ks.RevokeKey(ctx, opts.ID); err != nil {
+		return err
+	}
+	if opts.IO.IsStderrTTY() {
+		fmt.Fprintf(opts.IO.ErrOut, "Revoked API key %s.\n", keyRef(opts.ID))
+	}
+	return nil
+}
+
 // keyService opens the company's local book for its API keys.
-func keyService(ctx context.Context, f *Factory, create bool) (contacts.KeyService, error) {
-	book, err := f.LocalBook(ctx, create)
+func keyService(ctx context.Context, localBook func(context.Context, bool) (contacts.Service, error), create bool) (contacts.KeyService, error) {
+	book, err := localBook(ctx, create)
 	if err != nil {
 		return nil, err
 	}

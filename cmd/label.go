@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,12 +16,16 @@ import (
 )
 
 type labelOptions struct {
-	column    string
-	delimiter string
+	bookDeps
+
+	File   string // the call log, "-" for standard input
+	Column string // --column: a header name, or a position from 1
+	Comma  rune   // --delimiter
 }
 
-func newCmdLabel(f *Factory) *cobra.Command {
-	var opts labelOptions
+func newCmdLabel(f *Factory, runF func(*labelOptions) error) *cobra.Command {
+	opts := &labelOptions{bookDeps: f.bookDeps()}
+	var delimiter string
 	cmd := &cobra.Command{
 		Use:   "label FILE.csv --column NAME",
 		Short: "Put names on the numbers of a CSV call log",
@@ -49,46 +54,50 @@ line (the rows before it are already written).`,
   $ contacts label --region DK --delimiter ';' calls.csv --column Nummer`,
 		Args: wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return labelRun(cmd, f, args[0], opts)
+			if opts.Column == "" {
+				return usageErrorf("label needs --column: the column that holds the phone numbers (see 'contacts label --help')")
+			}
+			comma, err := parseDelimiter(delimiter)
+			if err != nil {
+				return err
+			}
+			opts.File, opts.Comma = args[0], comma
+			if runF != nil {
+				return runF(opts)
+			}
+			return labelRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.column, "column", "", "the phone number `column`: a header name, or a position from 1 (required)")
-	cmd.Flags().StringVar(&opts.delimiter, "delimiter", ",", "field `delimiter`: one character, or \"tab\"")
+	cmd.Flags().StringVar(&opts.Column, "column", "", "the phone number `column`: a header name, or a position from 1 (required)")
+	cmd.Flags().StringVar(&delimiter, "delimiter", ",", "field `delimiter`: one character, or \"tab\"")
 	return cmd
 }
 
-func labelRun(cmd *cobra.Command, f *Factory, path string, opts labelOptions) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	if opts.column == "" {
-		return usageErrorf("label needs --column: the column that holds the phone numbers (see 'contacts label --help')")
-	}
-	comma, err := parseDelimiter(opts.delimiter)
-	if err != nil {
-		return err
-	}
-	var in io.Reader = f.IO.In
+func labelRun(ctx context.Context, opts *labelOptions) error {
+	cfg, _ := opts.Config()
+	ios := opts.IO
+	var in io.Reader = ios.In
 	name := "standard input"
-	if path != "-" {
-		file, err := os.Open(path)
+	if opts.File != "-" {
+		file, err := os.Open(opts.File)
 		if errors.Is(err, fs.ErrNotExist) {
-			return usageErrorf("%s: no such file", path)
+			return usageErrorf("%s: no such file", opts.File)
 		} else if err != nil {
 			return err
 		}
 		defer file.Close()
-		in, name = file, path
+		in, name = file, opts.File
 	}
-	svc, err := f.Book(ctx, false)
+	svc, err := opts.Book(ctx, false)
 	if err != nil {
 		return err
 	}
 	l := labeler.New(svc, labeler.Options{Region: cfg.Region, Slim: true})
-	lo := labeler.CSVOptions{Column: opts.column, Comma: comma, Name: name}
-	if f.IO.IsStdoutTTY() {
+	lo := labeler.CSVOptions{Column: opts.Column, Comma: opts.Comma, Name: name}
+	if ios.IsStdoutTTY() {
 		lo.Clean = func(s string) string { return output.Safe(s, false) }
 	}
-	return labeler.CSV(ctx, l, in, f.IO.Out, lo)
+	return labeler.CSV(ctx, l, in, ios.Out, lo)
 }
 
 // parseDelimiter reads --delimiter: one character that CSV allows as a

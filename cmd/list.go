@@ -5,18 +5,22 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/format"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/phoneinc/contacts/internal/pipeline"
 	"github.com/spf13/cobra"
 )
 
 type listOptions struct {
-	phone string
-	limit int
+	bookDeps
+
+	Phone      string // --phone
+	PhoneGiven bool   // --phone was given, even as ""
+	Limit      int    // --limit; 0 lists every contact
 }
 
-func newCmdList(f *Factory) *cobra.Command {
-	opts := &listOptions{}
+func newCmdList(f *Factory, runF func(*listOptions) error) *cobra.Command {
+	opts := &listOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "list",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -34,43 +38,47 @@ array ([] when empty), streamed, so a million contacts list in constant memory.`
 		Aliases: []string{"ls"},
 		Args:    wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("limit") && opts.limit <= 0 {
-				return usageErrorf("--limit: %d is not a positive number", opts.limit)
+			if cmd.Flags().Changed("limit") && opts.Limit <= 0 {
+				return usageErrorf("--limit: %d is not a positive number", opts.Limit)
 			}
-			return listRun(cmd, f, opts)
+			opts.PhoneGiven = cmd.Flags().Changed("phone")
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.phone, "phone", "", "only the contact with this phone `number`")
-	cmd.Flags().IntVar(&opts.limit, "limit", 0, "list at most `N` contacts")
+	cmd.Flags().StringVar(&opts.Phone, "phone", "", "only the contact with this phone `number`")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "list at most `N` contacts")
 	return cmd
 }
 
-func listRun(cmd *cobra.Command, f *Factory, opts *listOptions) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	svc, err := f.Book(ctx, false)
+func listRun(ctx context.Context, opts *listOptions) error {
+	cfg, _ := opts.Config()
+	svc, err := opts.Book(ctx, false)
 	if err != nil {
 		return err
 	}
-	filter := contacts.ContactFilter{Limit: opts.limit}
-	if cmd.Flags().Changed("phone") {
-		p, err := contacts.NormalizeCaller(opts.phone, cfg.Region)
+	filter := contacts.ContactFilter{Limit: opts.Limit}
+	if opts.PhoneGiven {
+		p, err := contacts.NormalizeCaller(opts.Phone, cfg.Region)
 		if err != nil {
-			// As the seed: a value that is not a number matches nothing.
-			return emptyListing(f, cfg)
+			// A value that is not a phone number matches nothing, as the
+			// API's ?phone= does.
+			return emptyListing(opts.IO, cfg)
 		}
 		filter.Phone = p.E164
 	}
-	return printListing(ctx, f, cfg, func(fn func(*contacts.Contact) error) error {
+	return printListing(ctx, opts.IO, cfg, func(fn func(*contacts.Contact) error) error {
 		return svc.ListContacts(ctx, filter, fn)
 	})
 }
 
 // printListing prints the contacts that each streams: a JSON array (the
 // one that export writes too), or a table. list and search share it.
-func printListing(ctx context.Context, f *Factory, cfg *Config, each func(fn func(*contacts.Contact) error) error) error {
+func printListing(ctx context.Context, ios *iostreams.IOStreams, cfg *Config, each func(fn func(*contacts.Contact) error) error) error {
 	if cfg.JSON() {
-		w, err := format.NewWriter(format.JSON, f.IO.Out, format.WriterOptions{})
+		w, err := format.NewWriter(format.JSON, ios.Out, format.WriterOptions{})
 		if err != nil {
 			return err
 		}
@@ -79,7 +87,7 @@ func printListing(ctx context.Context, f *Factory, cfg *Config, each func(fn fun
 		}
 		return w.Close()
 	}
-	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.ListColumns...)
+	t := output.NewTable(ios.Out, ios.ColorEnabled(), output.ListColumns...)
 	n := 0
 	err := streamContacts(ctx, each, func(c *contacts.Contact) error {
 		n++
@@ -89,20 +97,20 @@ func printListing(ctx context.Context, f *Factory, cfg *Config, each func(fn fun
 		return err
 	}
 	if n == 0 {
-		return emptyListing(f, cfg)
+		return emptyListing(ios, cfg)
 	}
 	return t.Flush()
 }
 
 // emptyListing prints a listing of nothing: [] for scripts, a note on a
 // terminal for people.
-func emptyListing(f *Factory, cfg *Config) error {
+func emptyListing(ios *iostreams.IOStreams, cfg *Config) error {
 	if cfg.JSON() {
-		_, err := f.IO.Out.Write([]byte("[]\n"))
+		_, err := ios.Out.Write([]byte("[]\n"))
 		return err
 	}
-	if f.IO.IsStderrTTY() {
-		f.IO.ErrOut.Write([]byte("no contacts\n"))
+	if ios.IsStderrTTY() {
+		ios.ErrOut.Write([]byte("no contacts\n"))
 	}
 	return nil
 }

@@ -1,13 +1,22 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/labeler"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
-func newCmdLookup(f *Factory) *cobra.Command {
+type lookupOptions struct {
+	bookDeps
+
+	Number string // the number, or "-": numbers one per line from standard input
+}
+
+func newCmdLookup(f *Factory, runF func(*lookupOptions) error) *cobra.Command {
+	opts := &lookupOptions{bookDeps: f.bookDeps()}
 	return &cobra.Command{
 		Use:         "lookup NUMBER | -",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -51,45 +60,51 @@ with exit 4.`,
   $ contacts lookup - -o json < numbers.txt | jq -r 'select(.id) | .name'`,
 		Args: wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			cfg, _ := f.Config()
-			if args[0] == "-" {
-				return lookupStream(cmd, f, cfg)
+			opts.Number = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			// The book matches a number written in E.164 before parsing
-			// it: a caller ID's usual form is found without libphonenumber.
-			// When it is not, the number is parsed and described, which
-			// needs libphonenumber's metadata: that loads meanwhile, on
-			// the other core, while the book is opened and asked.
-			go contacts.WarmPhone()
-			svc, err := f.Book(ctx, false)
-			if err != nil {
-				return err
-			}
-			c, err := svc.FindContactByPhone(ctx, args[0])
-			if contacts.ErrorCode(err) == contacts.ENOTFOUND {
-				p, perr := contacts.NormalizeCaller(args[0], cfg.Region)
-				if perr != nil {
-					return perr
-				}
-				return &contacts.Error{Code: contacts.ENOTFOUND,
-					Message: "no contact has " + p.Formatted + " (" + contacts.DescribePhone(p.E164) + ")"}
-			} else if err != nil {
-				return err
-			}
-			return printContact(f, cfg, c, output.CallerOrder)
+			return lookupRun(cmd.Context(), opts)
 		},
 	}
 }
 
+func lookupRun(ctx context.Context, opts *lookupOptions) error {
+	cfg, _ := opts.Config()
+	if opts.Number == "-" {
+		return lookupStream(ctx, opts, cfg)
+	}
+	// The book matches a number written in E.164 before parsing it: a
+	// caller ID's usual form is found without libphonenumber. When it is
+	// not, the number is parsed and described, which needs
+	// libphonenumber's metadata: that loads meanwhile, on the other core,
+	// while the book is opened and asked.
+	go contacts.WarmPhone()
+	svc, err := opts.Book(ctx, false)
+	if err != nil {
+		return err
+	}
+	c, err := svc.FindContactByPhone(ctx, opts.Number)
+	if contacts.ErrorCode(err) == contacts.ENOTFOUND {
+		p, perr := contacts.NormalizeCaller(opts.Number, cfg.Region)
+		if perr != nil {
+			return perr
+		}
+		return &contacts.Error{Code: contacts.ENOTFOUND,
+			Message: "no contact has " + p.Formatted + " (" + contacts.DescribePhone(p.E164) + ")"}
+	} else if err != nil {
+		return err
+	}
+	return printContact(opts.IO, cfg, c, output.CallerOrder)
+}
+
 // lookupStream is lookup -: numbers one per line from standard input, one
 // result per line on standard output, streaming.
-func lookupStream(cmd *cobra.Command, f *Factory, cfg *Config) error {
-	ctx := cmd.Context()
-	svc, err := f.Book(ctx, false)
+func lookupStream(ctx context.Context, opts *lookupOptions, cfg *Config) error {
+	svc, err := opts.Book(ctx, false)
 	if err != nil {
 		return err
 	}
 	l := labeler.New(svc, labeler.Options{Region: cfg.Region, Slim: !cfg.JSON()})
-	return labeler.Lines(ctx, l, f.IO.In, f.IO.Out, cfg.JSON())
+	return labeler.Lines(ctx, l, opts.IO.In, opts.IO.Out, cfg.JSON())
 }

@@ -4,22 +4,18 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
 type restoreOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	ID string
 }
 
 func newCmdRestore(f *Factory, runF func(*restoreOptions) error) *cobra.Command {
-	opts := &restoreOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &restoreOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "restore ID",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},

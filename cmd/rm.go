@@ -2,16 +2,25 @@ package cmd
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
-func newCmdRm(f *Factory) *cobra.Command {
-	var yes bool
+type rmOptions struct {
+	bookDeps
+
+	Refs []string // the contacts' ids or phone numbers
+	Yes  bool     // --yes: delete without asking
+}
+
+func newCmdRm(f *Factory, runF func(*rmOptions) error) *cobra.Command {
+	opts := &rmOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:   "rm REF...",
 		Short: "Delete contacts permanently",
@@ -24,20 +33,23 @@ nothing is deleted. On a terminal rm asks first; without a terminal it needs
 		Args:              wrapArgs(cobra.MinimumNArgs(1)),
 		ValidArgsFunction: completeContacts(f, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !yes && !f.IO.CanPrompt() {
+			if !opts.Yes && !opts.IO.CanPrompt() {
 				return usageErrorf("rm needs --yes when not run on a terminal; nothing was deleted")
 			}
-			return rmRun(cmd, f, args, yes)
+			opts.Refs = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return rmRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	return cmd
 }
 
-func rmRun(cmd *cobra.Command, f *Factory, refs []string, yes bool) error {
-	ctx := cmd.Context()
-	cfg, _ := f.Config()
-	svc, err := f.Book(ctx, false)
+func rmRun(ctx context.Context, opts *rmOptions) error {
+	cfg, _ := opts.Config()
+	svc, err := opts.Book(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -46,7 +58,7 @@ func rmRun(cmd *cobra.Command, f *Factory, refs []string, yes bool) error {
 		found []*contacts.Contact
 		seen  = map[string]bool{}
 	)
-	for _, ref := range refs {
+	for _, ref := range opts.Refs {
 		c, err := resolveRef(ctx, svc, cfg, ref)
 		if err != nil {
 			if contacts.ErrorCode(err) == contacts.ENOTFOUND {
@@ -60,8 +72,8 @@ func rmRun(cmd *cobra.Command, f *Factory, refs []string, yes bool) error {
 			found = append(found, c)
 		}
 	}
-	if !yes {
-		ok, err := confirm(f, found)
+	if !opts.Yes {
+		ok, err := confirm(opts.IO, found)
 		if err != nil {
 			return err
 		}
@@ -72,15 +84,15 @@ func rmRun(cmd *cobra.Command, f *Factory, refs []string, yes bool) error {
 	if err := svc.DeleteContacts(ctx, ids); err != nil {
 		return err
 	}
-	if f.IO.IsStderrTTY() {
-		fmt.Fprintf(f.IO.ErrOut, "Deleted %s.\n", plural(len(ids), "contact"))
+	if opts.IO.IsStderrTTY() {
+		fmt.Fprintf(opts.IO.ErrOut, "Deleted %s.\n", plural(len(ids), "contact"))
 	}
 	return nil
 }
 
 // confirm asks on the terminal whether to delete cs.
-func confirm(f *Factory, cs []*contacts.Contact) (bool, error) {
-	w := f.IO.ErrOut
+func confirm(ios *iostreams.IOStreams, cs []*contacts.Contact) (bool, error) {
+	w := ios.ErrOut
 	fmt.Fprintf(w, "Delete %s permanently?\n", plural(len(cs), "contact"))
 	for _, c := range cs {
 		name := c.DisplayName()
@@ -90,7 +102,7 @@ func confirm(f *Factory, cs []*contacts.Contact) (bool, error) {
 		fmt.Fprintf(w, "  %s  %s  %s\n", c.ID, output.Safe(c.PhoneFormatted, false), output.Safe(name, false))
 	}
 	fmt.Fprint(w, "Type y to delete, anything else to keep [y/N]: ")
-	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	line, err := bufio.NewReader(ios.In).ReadString('\n')
 	if err != nil && line == "" {
 		fmt.Fprintln(w)
 		return false, nil

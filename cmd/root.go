@@ -155,14 +155,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		},
 	}
 	root.SetVersionTemplate("contacts {{.Version}}\n")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		if strings.Contains(err.Error(), "flag needs an argument: --json") {
-			// --json with no value lists the fields it can select.
-			fmt.Fprintln(f.IO.Out, strings.Join(contacts.Fields, "\n"))
-			return errFieldsListed
-		}
-		return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
-	})
+	root.SetFlagErrorFunc(flagError(f))
 
 	pf := root.PersistentFlags()
 	f.global.fs = pf
@@ -178,20 +171,33 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.global.apiKey, "api-key", "", "API `key` for --server (prefer CONTACTS_API_KEY: a flag shows in the process list)")
 
 	root.AddCommand(
-		newCmdList(f),
-		newCmdAdd(f),
-		newCmdShow(f),
-		newCmdEdit(f),
-		newCmdRm(f),
-		newCmdLookup(f),
+		newCmdList(f, nil),
+		newCmdAdd(f, nil),
+		newCmdShow(f, nil),
+		newCmdEdit(f, nil),
+		newCmdRm(f, nil),
+		newCmdLookup(f, nil),
 	)
-	root.AddCommand(newCmdImport(f), newCmdExport(f))
-	root.AddCommand(newCmdLabel(f))
-	root.AddCommand(newCmdSearch(f))
-	root.AddCommand(newCmdServe(f), newCmdKeys(f))
+	root.AddCommand(newCmdImport(f, nil), newCmdExport(f, nil))
+	root.AddCommand(newCmdLabel(f, nil))
+	root.AddCommand(newCmdSearch(f, nil))
+	root.AddCommand(newCmdServe(f, nil), newCmdKeys(f))
 	root.AddCommand(newCmdHistory(f, nil), newCmdUndo(f, nil), newCmdRestore(f, nil), newCmdBackup(f, nil), newCmdBooks(f, nil))
-	root.AddCommand(newCmdSync(f))
+	root.AddCommand(newCmdSync(f, nil))
 	return root
+}
+
+// flagError makes a flag that does not parse a usage error naming the
+// command's help.
+func flagError(f *Factory) func(*cobra.Command, error) error {
+	return func(cmd *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "flag needs an argument: --json") {
+			// --json with no value lists the fields it can select.
+			fmt.Fprintln(f.IO.Out, strings.Join(contacts.Fields, "\n"))
+			return errFieldsListed
+		}
+		return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
+	}
 }
 
 // wrapArgs makes an argument validator's error a usage error.

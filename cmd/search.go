@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"strings"
 
 	"github.com/phoneinc/contacts"
@@ -11,11 +12,14 @@ import (
 const defaultSearchLimit = 20
 
 type searchOptions struct {
-	limit int
+	bookDeps
+
+	Query string // the arguments, joined by spaces
+	Limit int    // --limit
 }
 
-func newCmdSearch(f *Factory) *cobra.Command {
-	opts := &searchOptions{}
+func newCmdSearch(f *Factory, runF func(*searchOptions) error) *cobra.Command {
+	opts := &searchOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "search QUERY...",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -46,23 +50,26 @@ Search needs a local book: it is not available through a contacts server.`,
   $ contacts search kierke -o json | jq -r '.[].phone'`,
 		Args: wrapArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.limit <= 0 {
-				return usageErrorf("--limit: %d is not a positive number", opts.limit)
+			if opts.Limit <= 0 {
+				return usageErrorf("--limit: %d is not a positive number", opts.Limit)
 			}
-			return searchRun(cmd, f, strings.Join(args, " "), opts)
+			opts.Query = strings.Join(args, " ")
+			if runF != nil {
+				return runF(opts)
+			}
+			return searchRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVar(&opts.limit, "limit", defaultSearchLimit, "show at most `N` contacts")
+	cmd.Flags().IntVar(&opts.Limit, "limit", defaultSearchLimit, "show at most `N` contacts")
 	return cmd
 }
 
-func searchRun(cmd *cobra.Command, f *Factory, query string, opts *searchOptions) error {
-	ctx := cmd.Context()
-	cfg, err := f.Config()
+func searchRun(ctx context.Context, opts *searchOptions) error {
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	svc, err := f.Book(ctx, false)
+	svc, err := opts.Book(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -72,7 +79,7 @@ func searchRun(cmd *cobra.Command, f *Factory, query string, opts *searchOptions
 	if !ok {
 		return usageErrorf("search needs a local book, and a server is set (--server, CONTACTS_SERVER or the config file's server): run it where the books are, with --server \"\"")
 	}
-	return printListing(ctx, f, cfg, func(fn func(*contacts.Contact) error) error {
-		return s.SearchContacts(ctx, query, opts.limit, fn)
+	return printListing(ctx, opts.IO, cfg, func(fn func(*contacts.Contact) error) error {
+		return s.SearchContacts(ctx, opts.Query, opts.Limit, fn)
 	})
 }

@@ -29,7 +29,10 @@ func TestSecuritySlowlorisServe(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "books")
-	key := crashKey(t, data, "acme")
+	key, err := makeKey(data, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
 	logPath := filepath.Join(dir, "serve.log")
 	srv := startServe(t, processEnv(dir), data, logPath)
 	addr := strings.TrimPrefix(srv.url, "http://")
@@ -99,7 +102,10 @@ func TestSecuritySlowlorisServe(t *testing.T) {
 func TestSecurityClientNeverPrintsKey(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "books")
-	good := crashKey(t, data, "acme")
+	good, err := makeKey(data, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
 	forged, _ := contacts.NewAPIKeySecret("acme")
 	srv := startServe(t, processEnv(dir), data, filepath.Join(dir, "serve.log"))
 	bin := hardenBin(t)

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,7 +12,9 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -21,13 +24,24 @@ import (
 const defaultAddr = "127.0.0.1:8080"
 
 type serveOptions struct {
-	addr     string
-	maxBooks int
-	maxConns int
+	IO           *iostreams.IOStreams
+	Config       func() (*Config, error)
+	RequireLocal func() error
+	// Library opens the data directory's books, bounded to fit nofile
+	// open files.
+	Library func(nofile, books, connections int) (contacts.Library, serveLimits, error)
+	// SetGrace gives the server longer to stop by itself after the first
+	// signal: time for the requests in flight.
+	SetGrace func(time.Duration)
+
+	Addr      string // --addr
+	AddrGiven bool   // --addr was given: only then may it be beyond loopback
+	MaxBooks  int    // --max-books; 0 to choose
+	MaxConns  int    // --max-connections; 0 to choose
 }
 
-func newCmdServe(f *Factory) *cobra.Command {
-	opts := &serveOptions{}
+func newCmdServe(f *Factory, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{IO: f.IO, Config: f.Config, RequireLocal: f.requireLocal, Library: f.Library, SetGrace: f.signals.setGrace}
 	cmd := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT]",
 		Short: "Serve the address books over HTTP, as the Phone.inc Contacts API",
@@ -102,7 +116,7 @@ OPERATION
   $ contacts serve --addr 127.0.0.1:0          # any free port
   $ contacts serve --addr 0.0.0.0:8443         # every interface: put TLS in front
 
-  # The seed's curl examples, against this server:
+  # The API's curl examples, against this server:
   $ export PHONE_INC_API_KEY=$(contacts keys create --company acme)
   $ curl http://127.0.0.1:8080/api/v1/contacts \
       -H "X-Api-Key: $PHONE_INC_API_KEY"
@@ -134,12 +148,16 @@ OPERATION
   $ contacts lookup "+45 20 12 34 56"`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return serveRun(cmd, f, opts)
+			opts.AddrGiven = cmd.Flags().Changed("addr")
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.addr, "addr", defaultAddr, "listen on `host:port` (port 0: any free port)")
-	cmd.Flags().IntVar(&opts.maxBooks, "max-books", 0, "keep at most `N` books open at once (default: from the open-file limit, at most 64)")
-	cmd.Flags().IntVar(&opts.maxConns, "max-connections", 0, "accept at most `N` client connections at once (default: from the open-file limit, at most 4096)")
+	cmd.Flags().StringVar(&opts.Addr, "addr", defaultAddr, "listen on `host:port` (port 0: any free port)")
+	cmd.Flags().IntVar(&opts.MaxBooks, "max-books", 0, "keep at most `N` books open at once (default: from the open-file limit, at most 64)")
+	cmd.Flags().IntVar(&opts.MaxConns, "max-connections", 0, "accept at most `N` client connections at once (default: from the open-file limit, at most 4096)")
 	return cmd
 }
 
@@ -174,32 +192,34 @@ func checkAddr(addr string, explicit bool) (warning string, err error) {
 	return fmt.Sprintf("warning: %s is reachable beyond this machine, and API keys and contacts cross the network in clear text: put a reverse proxy with TLS in front", addr), nil
 }
 
-func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
-	ctx := cmd.Context()
-	cfg, err := f.Config()
+// serveRun serves until ctx is cancelled. Its checks stay here, after the
+// one for client mode, rather than in RunE: a server set is the error to
+// report first.
+func serveRun(ctx context.Context, opts *serveOptions) error {
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	if err := f.requireLocal(); err != nil {
+	if err := opts.RequireLocal(); err != nil {
 		return err
 	}
-	warning, err := checkAddr(opts.addr, cmd.Flags().Changed("addr"))
+	warning, err := checkAddr(opts.Addr, opts.AddrGiven)
 	if err != nil {
 		return err
 	}
 	if err := checkDataDir(cfg.DataDir); err != nil {
 		return err
 	}
-	if opts.maxBooks < 0 || opts.maxConns < 0 {
+	if opts.MaxBooks < 0 || opts.MaxConns < 0 {
 		return usageErrorf("--max-books and --max-connections take a positive number")
 	}
 	nofile := openFileLimit()
-	library, limits, err := f.Library(nofile, opts.maxBooks, opts.maxConns)
+	library, limits, err := opts.Library(nofile, opts.MaxBooks, opts.MaxConns)
 	if err != nil {
 		return err
 	}
-	errOut := f.IO.ErrOut
-	ln, err := net.Listen("tcp", opts.addr)
+	errOut := opts.IO.ErrOut
+	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return err
 	}
@@ -233,7 +253,7 @@ func serveRun(cmd *cobra.Command, f *Factory, opts *serveOptions) error {
 	}
 	// A shutdown lets requests in flight finish: the first signal does not
 	// stop the process before that has had its time (a second one does).
-	f.signals.setGrace(httpapi.ShutdownTimeout + 10*time.Second)
+	opts.SetGrace(httpapi.ShutdownTimeout + 10*time.Second)
 	// Serve returns nil once a shutdown (the context cancelled by SIGINT
 	// or SIGTERM) has let every request in flight finish: a stop on
 	// request is a success, exit 0, not an interruption.

@@ -38,7 +38,10 @@ func TestServeBoundedUnderFileLimit(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "books")
-	good := crashKey(t, data, "acme")
+	good, err := makeKey(data, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
 	template, err := os.ReadFile(filepath.Join(data, "acme.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +84,7 @@ func TestServeBoundedUnderFileLimit(t *testing.T) {
 	exited := make(chan struct{})
 	go func() { srv.Wait(); close(exited) }()
 	t.Cleanup(func() { srv.Process.Kill(); <-exited })
-	url, err := waitListen(logPath, startTimeout, exited)
+	url, err := waitListen(logPath, 0, startTimeout, exited)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,3 +43,17 @@ func TestCheckAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestNewCmdServe(t *testing.T) {
+	testNewCmd(t, newCmdServe, nil, []flagTest[serveOptions]{
+		{name: "loopback by default", cli: "", want: serveOptions{Addr: defaultAddr}},
+		{name: "addr", cli: "--addr 127.0.0.1:0", want: serveOptions{Addr: "127.0.0.1:0", AddrGiven: true}},
+		{name: "the default addr, given", cli: "--addr " + defaultAddr, want: serveOptions{Addr: defaultAddr, AddrGiven: true}},
+		{name: "bounds", cli: "--max-books 8 --max-connections 100", want: serveOptions{Addr: defaultAddr, MaxBooks: 8, MaxConns: 100}},
+		// Checked by serveRun, after client mode: see TestCheckAddr.
+		{name: "negative bounds", cli: "--max-books -1", want: serveOptions{Addr: defaultAddr, MaxBooks: -1}},
+		{name: "bound not a number", cli: "--max-books x",
+			wantErr: `invalid argument "x" for "--max-books" flag: strconv.ParseInt: parsing "x": invalid syntax (see 'contacts serve --help')`},
+		{name: "an argument", cli: "8080", wantErr: `unknown command "8080" for "contacts serve" (see 'contacts serve --help')`},
+	})
+}

@@ -28,17 +28,18 @@ const startTimeout = time.Minute
 // listening matches the line `contacts serve` prints once it listens.
 var listening = regexp.MustCompile(`(?m)^contacts: listening on (http://\S+)$`)
 
-// waitListen polls the log file of a `contacts serve` until it says where
-// it listens, and returns that URL. It gives up after timeout, or as soon
-// as exited is closed (the server stopped), with the log in the error.
-func waitListen(path string, timeout time.Duration, exited <-chan struct{}) (string, error) {
+// waitListen polls the log file of a `contacts serve` until it says, past
+// byte from, where it listens, and returns that URL. It gives up after
+// timeout, or as soon as exited is closed (the server stopped), with the
+// log in the error.
+func waitListen(path string, from int64, timeout time.Duration, exited <-chan struct{}) (string, error) {
 	deadline := time.Now().Add(timeout)
 	for delay := time.Millisecond; ; delay = min(2*delay, 20*time.Millisecond) {
 		b, err := os.ReadFile(path)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", err
 		}
-		if m := listening.FindSubmatch(b); m != nil {
+		if m := listening.FindSubmatch(b[min(from, int64(len(b))):]); m != nil {
 			return string(m[1]), nil
 		}
 		select {
@@ -60,7 +61,7 @@ func cmdWaitListen(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: waitlisten FILE NAME")
 	}
-	url, err := waitListen(ts.MkAbs(args[0]), startTimeout, nil)
+	url, err := waitListen(ts.MkAbs(args[0]), 0, startTimeout, nil)
 	ts.Check(err)
 	ts.Setenv(args[1], url)
 }
@@ -84,25 +85,30 @@ func makeKey(dir, company string) (string, error) {
 // server is a `contacts serve` process on a free loopback port.
 type server struct {
 	url    string
-	log    string // the file its standard error goes to
+	log    string // the file its standard error is appended to
 	cmd    *exec.Cmd
 	exited chan struct{}
 	err    error // from Wait, once exited is closed
 }
 
 // startContactsServe starts `contacts serve --addr 127.0.0.1:0` over the
-// books in dataDir, with env, and waits until it listens. The binary is
-// this test binary, which testscript.Main put on PATH as "contacts".
+// books in dataDir, with env, its output appended to the file logPath, and
+// waits until it listens. The binary is this test binary, which
+// testscript.Main put on PATH as "contacts".
 func startContactsServe(env []string, dataDir, logPath string) (*server, error) {
 	bin, err := exec.LookPath("contacts")
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(logPath)
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
+	from, err := logf.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
 	s := &server{log: logPath, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir)
 	s.cmd.Env = env
@@ -114,12 +120,61 @@ func startContactsServe(env []string, dataDir, logPath string) (*server, error) 
 		s.err = s.cmd.Wait()
 		close(s.exited)
 	}()
-	if s.url, err = waitListen(logPath, startTimeout, s.exited); err != nil {
+	if s.url, err = waitListen(logPath, from, startTimeout, s.exited); err != nil {
 		s.cmd.Process.Kill()
 		<-s.exited
 		return nil, err
 	}
 	return s, nil
+}
+
+// startServe is startContactsServe for a test, which fails if the server
+// does not start. The server is killed when the test ends.
+func startServe(t *testing.T, env []string, dataDir, logPath string) *server {
+	t.Helper()
+	s, err := startContactsServe(env, dataDir, logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.cmd.Process.Kill()
+		<-s.exited
+	})
+	return s
+}
+
+// serveInFlight starts `contacts serve` over a data directory with acme's
+// book and sends it, with acme's key, a POST of a body of length bytes
+// of which only head is sent: the request is in flight once the server
+// has answered "100 Continue" (Expect: 100-continue), which serveInFlight
+// waits for. It returns the server, the key, and the request's connection
+// with its reader.
+func serveInFlight(t *testing.T, length int, head string) (*server, string, net.Conn, *bufio.Reader) {
+	t.Helper()
+	dir := t.TempDir()
+	books := filepath.Join(dir, "books")
+	secret, err := makeKey(books, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, processEnv(dir), books, filepath.Join(dir, "serve.log"))
+	host := strings.TrimPrefix(s.url, "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(startTimeout))
+	fmt.Fprintf(conn, "POST /api/v1/contacts HTTP/1.1\r\nHost: %s\r\nX-Api-Key: %s\r\nContent-Type: application/json\r\n"+
+		"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n%s", host, secret, length, head)
+	br := bufio.NewReader(conn)
+	if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
+		t.Fatalf("want 100 Continue, got %q, %v", line, err)
+	}
+	if _, err := br.ReadString('\n'); err != nil { // the blank line after 100 Continue
+		t.Fatal(err)
+	}
+	return s, secret, conn, br
 }
 
 // stop sends SIGTERM and waits for the server to exit; it must exit 0.
@@ -163,58 +218,15 @@ func startServer(env *testscript.Env) error {
 	return nil
 }
 
-// cleanEnv is the test process's environment without any CONTACTS_
-// setting, with HOME and the XDG directories in dir.
-func cleanEnv(dir string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CONTACTS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_DATA_HOME="+filepath.Join(dir, "data"))
-}
-
 // TestServeGracefulShutdown stops a real `contacts serve` with SIGTERM
 // while a request is in flight: the request is answered in full, and the
 // server then exits 0 (not 130: a stop on request is a success).
 func TestServeGracefulShutdown(t *testing.T) {
-	dir := t.TempDir()
-	books := filepath.Join(dir, "books")
-	secret, err := makeKey(books, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := startContactsServe(cleanEnv(dir), books, filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		s.cmd.Process.Kill()
-		<-s.exited
-	}()
-	host := strings.TrimPrefix(s.url, "http://")
-
-	// A POST whose body is still on its way. Expect: 100-continue makes
-	// the server say when the handler starts reading the body: from then
-	// on the request is in flight.
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(startTimeout))
+	// A POST whose body is still on its way.
 	body := `{"phone": "+4520123456", "name": "In Flight"}`
 	half := len(body) / 2
-	fmt.Fprintf(conn, "POST /api/v1/contacts HTTP/1.1\r\nHost: %s\r\nX-Api-Key: %s\r\nContent-Type: application/json\r\n"+
-		"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n%s", host, secret, len(body), body[:half])
-	br := bufio.NewReader(conn)
-	if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
-		t.Fatalf("want 100 Continue, got %q, %v", line, err)
-	}
-	if _, err := br.ReadString('\n'); err != nil { // the blank line after 100 Continue
-		t.Fatal(err)
-	}
+	s, secret, conn, br := serveInFlight(t, len(body), body[:half])
+	host := strings.TrimPrefix(s.url, "http://")
 
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -269,7 +281,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 }
 
 // testCurl is a stand-in for curl, for machines without it: the options
-// the seed's examples use (-X, -H, -d, plus -s, -S), with the output that
+// the API's published curl examples use (-X, -H, -d, plus -s, -S), with the output that
 // serve.txtar's .curlrc gives the real curl: the body on standard output,
 // then "HTTP <status> <content type>" on standard error.
 func testCurl(args []string) int {

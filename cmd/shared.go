@@ -8,16 +8,41 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
-// printContact writes one contact as JSON or as the detail view.
-func printContact(f *Factory, cfg *Config, c *contacts.Contact, order []output.Field) error {
-	if cfg.JSON() {
-		return output.WriteJSON(f.IO.Out, c)
+// bookDeps are what a command that works on the configured book takes
+// from the Factory, in its options.
+type bookDeps struct {
+	IO     *iostreams.IOStreams
+	Config func() (*Config, error)
+	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+}
+
+func (f *Factory) bookDeps() bookDeps {
+	return bookDeps{IO: f.IO, Config: f.Config, Book: f.Book}
+}
+
+// findRef opens the book and finds in it the contact that ref names (see
+// resolveRef), for the commands that work on one contact.
+func (d bookDeps) findRef(ctx context.Context, ref string) (*Config, contacts.Service, *contacts.Contact, error) {
+	cfg, _ := d.Config()
+	svc, err := d.Book(ctx, false)
+	if err != nil {
+		return cfg, nil, nil, err
 	}
-	return output.WriteDetail(f.IO.Out, c, order)
+	c, err := resolveRef(ctx, svc, cfg, ref)
+	return cfg, svc, c, err
+}
+
+// printContact writes one contact as JSON or as the detail view.
+func printContact(ios *iostreams.IOStreams, cfg *Config, c *contacts.Contact, order []output.Field) error {
+	if cfg.JSON() {
+		return output.WriteJSON(ios.Out, c)
+	}
+	return output.WriteDetail(ios.Out, c, order)
 }
 
 // resolveRef finds the contact a REF names: its id in any case, or its
@@ -73,23 +98,17 @@ func noteFlags(cmd *cobra.Command, note, noteFile *string) {
 	cmd.Flags().StringVar(noteFile, "note-file", "", "read the note from `file` (- for standard input)")
 }
 
-// noteValue returns the note that --note or --note-file gives, and whether
-// one was given.
-func noteValue(cmd *cobra.Command, f *Factory, note, noteFile string) (string, bool, error) {
+// checkNoteFlags refuses --note with --note-file, and a --note-file that
+// names no file: after it, a --note-file given is one that is not "".
+func checkNoteFlags(cmd *cobra.Command, noteFile string) error {
 	fl := cmd.Flags()
 	switch {
 	case fl.Changed("note") && fl.Changed("note-file"):
-		return "", false, usageErrorf("--note and --note-file cannot be used together")
-	case fl.Changed("note-file"):
-		if noteFile == "" {
-			return "", false, usageErrorf("--note-file needs a file name (- for standard input)")
-		}
-		n, err := readNoteFile(noteFile, f.IO.In)
-		return n, true, err
-	case fl.Changed("note"):
-		return note, true, nil
+		return usageErrorf("--note and --note-file cannot be used together")
+	case fl.Changed("note-file") && noteFile == "":
+		return usageErrorf("--note-file needs a file name (- for standard input)")
 	}
-	return "", false, nil
+	return nil
 }
 
 // completeContacts completes contact ids (and numbers, after a +) with the

@@ -1,11 +1,20 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/spf13/cobra"
 )
 
-func newCmdShow(f *Factory) *cobra.Command {
+type showOptions struct {
+	bookDeps
+
+	Ref string // the contact's id or phone number
+}
+
+func newCmdShow(f *Factory, runF func(*showOptions) error) *cobra.Command {
+	opts := &showOptions{bookDeps: f.bookDeps()}
 	return &cobra.Command{
 		Use:         "show REF",
 		Annotations: map[string]string{jsonAnnotation: jsonContacts},
@@ -17,17 +26,19 @@ written form; a REF that is neither names no contact (exit 3).`,
 		Args:              wrapArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeContacts(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			cfg, _ := f.Config()
-			svc, err := f.Book(ctx, false)
-			if err != nil {
-				return err
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			c, err := resolveRef(ctx, svc, cfg, args[0])
-			if err != nil {
-				return err
-			}
-			return printContact(f, cfg, c, output.DetailOrder)
+			return showRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func showRun(ctx context.Context, opts *showOptions) error {
+	cfg, _, c, err := opts.findRef(ctx, opts.Ref)
+	if err != nil {
+		return err
+	}
+	return printContact(opts.IO, cfg, c, output.DetailOrder)
 }

@@ -1,45 +1,25 @@
 package cmd_test
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/phoneinc/contacts/cmd"
 )
 
 // exitDeadline bounds every wait for a contacts process in these tests: a
 // stop takes milliseconds plus the grace period (2 s), so only a process
 // that ignores its signals comes near it.
 const exitDeadline = 30 * time.Second
-
-// syncBuffer is a bytes.Buffer that a process writes while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // waitFor polls cond every few milliseconds until it holds, or fails the
 // test after exitDeadline, saying what it waited for.
@@ -109,13 +89,13 @@ func TestSignalStopsBlockedCommand(t *testing.T) {
 		// ready waits until the process is where the test wants it:
 		// blocked on its standard input or on a FIFO, or past its first
 		// answer.
-		ready func(t *testing.T, c *exec.Cmd, stdin io.Writer, out *syncBuffer)
+		ready func(t *testing.T, c *exec.Cmd, stdin io.Writer, out *cmd.SyncBuffer)
 		json  bool
 	}{
 		{name: "NoteFromStdin", args: []string{"add", "--phone", "+4526000001", "--note-file", "-"}},
 		{name: "NoteFromStdinJSON", args: []string{"add", "--phone", "+4526000001", "--note-file", "-", "-o", "json"}, json: true},
 		{name: "NoteFromFIFO", args: []string{"add", "--phone", "+4526000001", "--note-file", "FIFO"}},
-		{name: "LookupStream", args: []string{"lookup", "-"}, ready: func(t *testing.T, c *exec.Cmd, stdin io.Writer, out *syncBuffer) {
+		{name: "LookupStream", args: []string{"lookup", "-"}, ready: func(t *testing.T, c *exec.Cmd, stdin io.Writer, out *cmd.SyncBuffer) {
 			io.WriteString(stdin, "+4526000001\n")
 			waitFor(t, "the first answer of lookup -", func() bool { return strings.Contains(out.String(), "+4526000001") })
 		}},
@@ -141,7 +121,7 @@ func TestSignalStopsBlockedCommand(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer stdin.Close()
-				var out, errOut syncBuffer
+				var out, errOut cmd.SyncBuffer
 				c.Stdout, c.Stderr = &out, &errOut
 				if err := c.Start(); err != nil {
 					t.Fatal(err)
@@ -179,35 +159,8 @@ func TestSignalStopsBlockedCommand(t *testing.T) {
 // signal (TestServeGracefulShutdown), but a second signal stops it at once,
 // with the status of a signal, while a request still waits for its body.
 func TestSignalSecondStopsServe(t *testing.T) {
-	dir := t.TempDir()
-	books := filepath.Join(dir, "books")
-	secret, err := makeKey(books, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := startContactsServe(cleanEnv(dir), books, filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		s.cmd.Process.Kill()
-		<-s.exited
-	}()
-	host := strings.TrimPrefix(s.url, "http://")
-
-	// A request in flight: the handler reads a body that does not come
-	// (Expect: 100-continue tells when it has started).
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(exitDeadline))
-	fmt.Fprintf(conn, "POST /api/v1/contacts HTTP/1.1\r\nHost: %s\r\nX-Api-Key: %s\r\nContent-Type: application/json\r\n"+
-		"Content-Length: 100\r\nExpect: 100-continue\r\n\r\n{", host, secret)
-	if line, err := bufio.NewReader(conn).ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
-		t.Fatalf("want 100 Continue, got %q, %v", line, err)
-	}
+	// A request in flight: the handler reads a body that does not come.
+	s, _, _, _ := serveInFlight(t, 100, "{")
 
 	// Two different signals, so that the kernel cannot merge them into
 	// one: the first starts the shutdown, which would wait for the
@@ -263,7 +216,7 @@ func TestSignalStopsImport(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer stdin.Close()
-			var errOut syncBuffer
+			var errOut cmd.SyncBuffer
 			c.Stderr = &errOut
 			if err := c.Start(); err != nil {
 				t.Fatal(err)

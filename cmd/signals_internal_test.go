@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,29 +13,11 @@ import (
 	"github.com/phoneinc/contacts/internal/editor"
 )
 
-// lockedBuffer is what the handler prints to, read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // testHandler is a signal handler whose exit is recorded, not done.
-func testHandler(grace time.Duration) (*signalHandler, context.Context, chan int, *lockedBuffer) {
+func testHandler(grace time.Duration) (*signalHandler, context.Context, chan int, *syncBuffer) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	exits := make(chan int, 4)
-	buf := &lockedBuffer{}
+	buf := &syncBuffer{}
 	h := &signalHandler{cancel: cancel, errOut: buf, exit: func(code int) { exits <- code }, grace: grace}
 	return h, ctx, exits, buf
 }

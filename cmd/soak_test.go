@@ -275,7 +275,10 @@ func TestSoakConcurrent(t *testing.T) {
 	bin := hardenBin(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "books")
-	key := crashKey(t, data, "acme")
+	key, err := makeKey(data, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := processEnv(dir, "CONTACTS_DATA_DIR="+data, "CONTACTS_COMPANY=acme")
 	srv := startServe(t, env, data, filepath.Join(dir, "serve.log"))
 

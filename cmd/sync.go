@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
 	"github.com/phoneinc/contacts/internal/progress"
 	"github.com/phoneinc/contacts/internal/syncer"
@@ -18,16 +19,21 @@ import (
 )
 
 type syncOptions struct {
-	url       string
-	username  string
-	conflict  string
-	dryRun    bool
-	yes       bool
-	listBooks bool
+	IO           *iostreams.IOStreams
+	Config       func() (*Config, error)
+	RequireLocal func() error
+	LocalBook    func(ctx context.Context, create bool) (contacts.Service, error)
+
+	URL       string // the argument or --url; "" for the config file's
+	Username  string // --username; "" for the config file's
+	Conflict  string // --conflict: a syncer.Policy
+	DryRun    bool   // --dry-run
+	Yes       bool   // --yes: no mass-delete guard
+	ListBooks bool   // --list-books: list the account's address books only
 }
 
-func newCmdSync(f *Factory) *cobra.Command {
-	opts := &syncOptions{}
+func newCmdSync(f *Factory, runF func(*syncOptions) error) *cobra.Command {
+	opts := &syncOptions{IO: f.IO, Config: f.Config, RequireLocal: f.requireLocal, LocalBook: f.LocalBook}
 	cmd := &cobra.Command{
 		Use:         "sync [URL]",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},
@@ -86,30 +92,33 @@ EXIT STATUS
 		Args: wrapArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if cmd.Flags().Changed("url") && strings.TrimSpace(opts.url) != strings.TrimSpace(args[0]) {
+				if cmd.Flags().Changed("url") && strings.TrimSpace(opts.URL) != strings.TrimSpace(args[0]) {
 					return usageErrorf("give the URL once: as an argument or with --url")
 				}
-				opts.url = args[0]
+				opts.URL = args[0]
 			}
-			if !contains(policyNames(), opts.conflict) {
-				return usageErrorf("--conflict: %q is not one of %s", opts.conflict, strings.Join(policyNames(), ", "))
+			if !contains(policyNames(), opts.Conflict) {
+				return usageErrorf("--conflict: %q is not one of %s", opts.Conflict, strings.Join(policyNames(), ", "))
 			}
-			if opts.listBooks && (opts.dryRun || opts.yes || cmd.Flags().Changed("conflict")) {
+			if opts.ListBooks && (opts.DryRun || opts.Yes || cmd.Flags().Changed("conflict")) {
 				return usageErrorf("--list-books only lists: --dry-run, --yes and --conflict do not apply")
 			}
-			if opts.conflict == string(syncer.PolicyAsk) && !opts.listBooks && !opts.dryRun && !f.IO.CanPrompt() {
+			if opts.Conflict == string(syncer.PolicyAsk) && !opts.ListBooks && !opts.DryRun && !opts.IO.CanPrompt() {
 				return usageErrorf("--conflict ask needs a terminal to ask on: use local, remote or newest")
 			}
-			return syncRun(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return syncRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.url, "url", "", "`URL` of the address book, or of the server or account to find it on")
-	fl.StringVar(&opts.username, "username", "", "user `name` on the CardDAV server")
-	fl.StringVar(&opts.conflict, "conflict", string(syncer.PolicyNewest), "on a contact changed on both sides, keep: newest, local, remote, or ask")
-	fl.BoolVar(&opts.dryRun, "dry-run", false, "show every change on each side, make none")
-	fl.BoolVar(&opts.yes, "yes", false, "go on when the sync would delete many contacts or cards")
-	fl.BoolVar(&opts.listBooks, "list-books", false, "list the account's address books and exit")
+	fl.StringVar(&opts.URL, "url", "", "`URL` of the address book, or of the server or account to find it on")
+	fl.StringVar(&opts.Username, "username", "", "user `name` on the CardDAV server")
+	fl.StringVar(&opts.Conflict, "conflict", string(syncer.PolicyNewest), "on a contact changed on both sides, keep: newest, local, remote, or ask")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show every change on each side, make none")
+	fl.BoolVar(&opts.Yes, "yes", false, "go on when the sync would delete many contacts or cards")
+	fl.BoolVar(&opts.ListBooks, "list-books", false, "list the account's address books and exit")
 	return cmd
 }
 
@@ -121,11 +130,11 @@ func policyNames() []string {
 	return out
 }
 
-func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
-	if err := f.requireLocal(); err != nil {
+func syncRun(ctx context.Context, opts *syncOptions) error {
+	if err := opts.RequireLocal(); err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
@@ -133,13 +142,14 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.url == "" {
-		opts.url = acct.URL
+	url, username := opts.URL, opts.Username
+	if url == "" {
+		url = acct.URL
 	}
-	if opts.username == "" {
-		opts.username = acct.Username
+	if username == "" {
+		username = acct.Username
 	}
-	if opts.url == "" {
+	if url == "" {
 		msg := fmt.Sprintf("no CardDAV address book to sync company %q with: give its URL (an argument or --url), or set sync.%s.url in the config file", cfg.Company, cfg.Company)
 		if cs := syncCompanies(cfg.File); len(cs) > 0 {
 			msg += fmt.Sprintf(" (the config file has it for: %s)", strings.Join(cs, ", "))
@@ -150,26 +160,27 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	client, err := syncer.NewClient(syncer.Account{URL: opts.url, Username: opts.username, Password: password})
+	client, err := syncer.NewClient(syncer.Account{URL: url, Username: username, Password: password})
 	if err != nil {
 		return usageErrorf("--url: %v", err)
 	}
-	if opts.listBooks {
+	ios := opts.IO
+	if opts.ListBooks {
 		books, _, err := client.FindBooks(ctx)
 		if err != nil {
 			return err
 		}
-		return printBooks(f, cfg, books)
+		return printBooks(ios, cfg, books)
 	}
 
 	// The book, and what it remembers of this URL: no discovery again.
 	var local syncer.Local
-	mine, err := f.LocalBook(ctx, false)
+	mine, err := opts.LocalBook(ctx, false)
 	if err != nil {
 		return err
 	}
 	if _, ok := mine.(emptyBook); ok {
-		local = noBook{f: f}
+		local = noBook{open: opts.LocalBook}
 	} else if local, ok = mine.(syncer.Local); !ok {
 		return usageErrorf("sync needs a local book")
 	}
@@ -203,17 +214,17 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 		}
 	}
 
-	bar := progress.New(f.IO.ErrOut, f.IO.IsStderrTTY(), "syncing", 0)
+	bar := progress.New(ios.ErrOut, ios.IsStderrTTY(), "syncing", 0)
 	defer bar.Finish()
-	rep := &syncReport{f: f, json: cfg.JSON(), bar: bar}
+	rep := &syncReport{ios: ios, json: cfg.JSON(), bar: bar}
 	sopts := syncer.Options{
-		GivenURL: given, Region: cfg.Region, Conflict: syncer.Policy(opts.conflict),
-		DryRun: opts.dryRun, Yes: opts.yes, Progress: bar.AddRow, Report: rep.entry,
+		GivenURL: given, Region: cfg.Region, Conflict: syncer.Policy(opts.Conflict),
+		DryRun: opts.DryRun, Yes: opts.Yes, Progress: bar.AddRow, Report: rep.entry,
 	}
-	if f.IO.CanPrompt() {
-		in := bufio.NewReader(f.IO.In)
-		sopts.Ask = func(e syncer.Entry) (string, error) { return askConflict(f, in, e) }
-		sopts.Confirm = func(msg string) (bool, error) { return askYes(f, in, msg+". Go on? [y/N] ") }
+	if ios.CanPrompt() {
+		in := bufio.NewReader(ios.In)
+		sopts.Ask = func(e syncer.Entry) (string, error) { return askConflict(ios.ErrOut, in, e) }
+		sopts.Confirm = func(msg string) (bool, error) { return askYes(ios.ErrOut, in, msg+". Go on? [y/N] ") }
 	}
 	res, err := syncer.Run(ctx, local, book, sopts)
 	bar.Finish()
@@ -231,14 +242,16 @@ func syncRun(ctx context.Context, f *Factory, opts *syncOptions) error {
 // empty, and made only when the sync has something to write, so that a
 // sync that fails (a server not there, a wrong password) or a dry run
 // leaves no file.
-type noBook struct{ f *Factory }
+type noBook struct {
+	open func(ctx context.Context, create bool) (contacts.Service, error)
+}
 
 func (noBook) LoadSync(context.Context, string) (*syncer.State, error) { return nil, nil }
 func (noBook) ListContacts(context.Context, contacts.ContactFilter, func(*contacts.Contact) error) error {
 	return nil
 }
 func (b noBook) ApplySync(ctx context.Context, changes []syncer.Change, commit syncer.Commit) ([]syncer.Problem, error) {
-	book, err := b.f.LocalBook(ctx, true)
+	book, err := b.open(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -249,14 +262,14 @@ func (b noBook) ApplySync(ctx context.Context, changes []syncer.Change, commit s
 	return local.ApplySync(ctx, changes, commit)
 }
 
-func printBooks(f *Factory, cfg *Config, books []syncer.Book) error {
+func printBooks(ios *iostreams.IOStreams, cfg *Config, books []syncer.Book) error {
 	if cfg.JSON() {
 		if books == nil {
 			books = []syncer.Book{}
 		}
-		return writeSafeJSON(f.IO.Out, books)
+		return writeSafeJSON(ios.Out, books)
 	}
-	t := output.NewTable(f.IO.Out, f.IO.ColorEnabled(), output.Column{Header: "URL"}, output.Column{Header: "NAME", Max: 40}, output.Column{Header: "DESCRIPTION", Max: 60})
+	t := output.NewTable(ios.Out, ios.ColorEnabled(), output.Column{Header: "URL"}, output.Column{Header: "NAME", Max: 40}, output.Column{Header: "DESCRIPTION", Max: 60})
 	for _, b := range books {
 		if err := t.Row(b.URL, b.Name, b.Description); err != nil {
 			return err
@@ -269,7 +282,7 @@ func printBooks(f *Factory, cfg *Config, books []syncer.Book) error {
 // standard error (a dry run's changes on standard output), or one JSON
 // document on standard output.
 type syncReport struct {
-	f    *Factory
+	ios  *iostreams.IOStreams
 	json bool
 	bar  *progress.Bar
 }
@@ -283,14 +296,14 @@ func (r *syncReport) entry(e syncer.Entry) {
 		if who == "" {
 			who = "-"
 		}
-		fmt.Fprintf(r.f.IO.Out, "%s\t%s\t%s\t%s\t%s\n", e.Side, e.Op, output.Safe(e.Phone, false), output.Safe(who, false), output.Safe(e.Href, false))
+		fmt.Fprintf(r.ios.Out, "%s\t%s\t%s\t%s\t%s\n", e.Side, e.Op, output.Safe(e.Phone, false), output.Safe(who, false), output.Safe(e.Href, false))
 		return
 	}
 	msg := e.Message
 	if e.Kind == "conflict" {
 		msg += ": " + differences(e.Local, e.Server)
 	}
-	fmt.Fprintf(r.f.IO.ErrOut, "contacts: %s: %s: %s\n", output.Safe(e.Href, false), e.Kind, output.Safe(oneLine(msg), false))
+	fmt.Fprintf(r.ios.ErrOut, "contacts: %s: %s: %s\n", output.Safe(e.Href, false), e.Kind, output.Safe(oneLine(msg), false))
 }
 
 // differences writes a conflict's two sides, field by field.
@@ -325,17 +338,17 @@ func (r *syncReport) finish(res *syncer.Result) error {
 		res.Entries = []syncer.Entry{}
 	}
 	if r.json {
-		return writeSafeJSON(r.f.IO.Out, res)
+		return writeSafeJSON(r.ios.Out, res)
 	}
 	verb := ""
 	if res.DryRun {
 		verb = "dry run, nothing written: would have "
 	}
-	fmt.Fprintf(r.f.IO.ErrOut, "%s: %spulled %d created, %d updated, %d deleted; pushed %d created, %d updated, %d deleted; %d matched, %s, %d skipped\n",
+	fmt.Fprintf(r.ios.ErrOut, "%s: %spulled %d created, %d updated, %d deleted; pushed %d created, %d updated, %d deleted; %d matched, %s, %d skipped\n",
 		output.Safe(res.URL, false), verb, res.Pulled.Created, res.Pulled.Updated, res.Pulled.Deleted,
 		res.Pushed.Created, res.Pushed.Updated, res.Pushed.Deleted, res.Matched, plural(res.Conflicts, "conflict"), res.Skipped)
 	if res.Guard != "" {
-		fmt.Fprintf(r.f.IO.ErrOut, "contacts: note: %s\n", res.Guard)
+		fmt.Fprintf(r.ios.ErrOut, "contacts: note: %s\n", res.Guard)
 	}
 	return nil
 }
@@ -405,13 +418,13 @@ func writeSafeJSON(w io.Writer, v any) error {
 }
 
 // askConflict asks on the terminal which side of a conflict to keep.
-func askConflict(f *Factory, in *bufio.Reader, e syncer.Entry) (string, error) {
+func askConflict(w io.Writer, in *bufio.Reader, e syncer.Entry) (string, error) {
 	who := e.Name
 	if who == "" {
 		who = e.Phone
 	}
 	for {
-		fmt.Fprintf(f.IO.ErrOut, "\r\x1b[Kconflict: %s (%s): %s: %s\nkeep [l]ocal or [s]erver? ",
+		fmt.Fprintf(w, "\r\x1b[Kconflict: %s (%s): %s: %s\nkeep [l]ocal or [s]erver? ",
 			output.Safe(who, false), output.Safe(e.Href, false), e.Message, output.Safe(differences(e.Local, e.Server), false))
 		line, err := in.ReadString('\n')
 		switch strings.ToLower(strings.TrimSpace(line)) {
@@ -427,8 +440,8 @@ func askConflict(f *Factory, in *bufio.Reader, e syncer.Entry) (string, error) {
 }
 
 // askYes asks a yes-or-no question on the terminal; no is the default.
-func askYes(f *Factory, in *bufio.Reader, question string) (bool, error) {
-	fmt.Fprintf(f.IO.ErrOut, "\r\x1b[K%s", question)
+func askYes(w io.Writer, in *bufio.Reader, question string) (bool, error) {
+	fmt.Fprintf(w, "\r\x1b[K%s", question)
 	line, err := in.ReadString('\n')
 	if err != nil && line == "" {
 		return false, nil

@@ -4,22 +4,18 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 
 type undoOptions struct {
-	IO     *iostreams.IOStreams
-	Config func() (*Config, error)
-	Book   func(ctx context.Context, create bool) (contacts.Service, error)
+	bookDeps
 
 	Operation string // "" for the last
 	Force     bool
 }
 
 func newCmdUndo(f *Factory, runF func(*undoOptions) error) *cobra.Command {
-	opts := &undoOptions{IO: f.IO, Config: f.Config, Book: f.Book}
+	opts := &undoOptions{bookDeps: f.bookDeps()}
 	cmd := &cobra.Command{
 		Use:         "undo [OPERATION]",
 		Annotations: map[string]string{jsonAnnotation: jsonAny},

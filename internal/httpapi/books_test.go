@@ -16,7 +16,7 @@ func TestBooksBoundedByServer(t *testing.T) {
 	keys := map[string]string{}
 	for i := range 12 {
 		company := fmt.Sprintf("co%d", i)
-		keys[company] = hardenKey(t, dir, company)
+		_, keys[company] = mustKey(t, dir, company)
 	}
 	books := store.NewBooks(dir, store.BooksOptions{Region: "DK", MaxOpen: 3, ConnsPerBook: 2})
 	s := httpapi.NewServer(httpapi.Config{Books: books})

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -15,24 +14,17 @@ import (
 	"github.com/phoneinc/contacts/store"
 )
 
-// hardenKey makes company's book in dir, as `contacts keys create` does,
-// and returns a new key's secret.
-func hardenKey(tb testing.TB, dir, company string) string {
+// acmeHandler serves a data directory with one book, acme's, and one key
+// for it, with DK as the default region, for requests through serveOnce.
+// It returns the handler and the key's secret; the server is closed when
+// the test ends.
+func acmeHandler(tb testing.TB) (http.Handler, string) {
 	tb.Helper()
-	path, err := store.Path(dir, company)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), path, store.Options{Create: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	_, secret, err := db.CreateKey(context.Background(), "hardening")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return secret
+	dir := tb.TempDir()
+	_, key := mustKey(tb, dir, "acme")
+	srv := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
+	tb.Cleanup(func() { srv.Close() })
+	return srv.Handler(), key
 }
 
 // serveOnce runs one request through h and returns the recorded answer.
@@ -85,11 +77,7 @@ func FuzzRequest(f *testing.F) {
 			f.Add(k, []byte(s))
 		}
 	}
-	dir := f.TempDir()
-	key := hardenKey(f, dir, "acme")
-	srv := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
-	f.Cleanup(func() { srv.Close() })
-	h := srv.Handler()
+	h, key := acmeHandler(f)
 	rec := serveOnce(h, "POST", "/api/v1/contacts", key, []byte(`{"phone":"+4570121212","name":"Target"}`))
 	if rec.Code != http.StatusCreated {
 		f.Fatalf("create the contact to patch: %d %s", rec.Code, rec.Body)

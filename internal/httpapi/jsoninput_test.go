@@ -4,9 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/phoneinc/contacts/internal/httpapi"
-	"github.com/phoneinc/contacts/store"
 )
 
 // TestInvalidJSONText: a body with a key given twice (encoding/json would
@@ -14,11 +11,7 @@ import (
 // is invalid input: 422 naming the field, for POST and PATCH alike, and
 // nothing is stored or changed. A surrogate pair is a character.
 func TestInvalidJSONText(t *testing.T) {
-	dir := t.TempDir()
-	key := hardenKey(t, dir, "acme")
-	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
-	defer s.Close()
-	h := s.Handler()
+	h, key := acmeHandler(t)
 	rec := serveOnce(h, "POST", "/api/v1/contacts", key, []byte(`{"phone":"+4570121212","name":"Ada","note":"\ud83d\ude42"}`))
 	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"note":"🙂"`) {
 		t.Fatal(rec.Code, rec.Body)

@@ -31,24 +31,6 @@ import (
 // one company's key against another's ids, the body limit, the redaction
 // of the access log.
 
-// lockedBuffer is a log that requests running at once may write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // slowServer serves the real handler through httpapi.Serve, as `contacts
 // serve` does, but with srv's shortened timeouts (Serve keeps timeouts
 // that are set), on a free loopback port. It returns the address.
@@ -94,8 +76,8 @@ func TestSecuritySlowClients(t *testing.T) {
 	t.Parallel()
 	const headerTimeout, readTimeout = 300 * time.Millisecond, 1500 * time.Millisecond
 	dir := t.TempDir()
-	key := hardenKey(t, dir, "acme")
-	log := &lockedBuffer{}
+	_, key := mustKey(t, dir, "acme")
+	log := &syncBuffer{}
 	addr := slowServer(t, &http.Server{ReadHeaderTimeout: headerTimeout, ReadTimeout: readTimeout}, dir, log)
 
 	// dribble writes the start of a request, then one header line every
@@ -238,11 +220,7 @@ func TestSecurityTimeoutsBounded(t *testing.T) {
 // TestSecurityMalformedJSON: a body that is not one JSON object is 400 with
 // the JSON error shape, and nothing is stored.
 func TestSecurityMalformedJSON(t *testing.T) {
-	dir := t.TempDir()
-	key := hardenKey(t, dir, "acme")
-	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
-	defer s.Close()
-	h := s.Handler()
+	h, key := acmeHandler(t)
 	rec := serveOnce(h, "POST", "/api/v1/contacts", key, []byte(`{"phone":"+4570121212"}`))
 	if rec.Code != http.StatusCreated {
 		t.Fatal(rec.Code, rec.Body)
@@ -287,8 +265,9 @@ func TestSecurityMalformedJSON(t *testing.T) {
 // the bad phone number, but it is not logged either.
 func TestSecurityKeysNeverEchoed(t *testing.T) {
 	dir := t.TempDir()
-	acme, beta := hardenKey(t, dir, "acme"), hardenKey(t, dir, "beta")
-	log := &lockedBuffer{}
+	_, acme := mustKey(t, dir, "acme")
+	_, beta := mustKey(t, dir, "beta")
+	log := &syncBuffer{}
 	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"}), Log: log})
 	defer s.Close()
 	ts := httptest.NewServer(s.Handler())
@@ -373,7 +352,8 @@ func TestSecurityKeyHashesAtRest(t *testing.T) {
 	dir := t.TempDir()
 	var secrets []string
 	for range 3 {
-		secrets = append(secrets, hardenKey(t, dir, "acme"))
+		_, secret := mustKey(t, dir, "acme")
+		secrets = append(secrets, secret)
 	}
 	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	for _, secret := range secrets[:2] { // used: last_used_at is written

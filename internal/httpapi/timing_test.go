@@ -124,7 +124,7 @@ func TestMeasureWrongKeyTiming(t *testing.T) {
 	report("wrong key, first after another process wrote (handler)", afterWrite)
 
 	// A book the server has open, written through the server.
-	good := hardenKey(t, dir, "served")
+	_, good := mustKey(t, dir, "served")
 	old = time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "served.db"), old, old)
 	afterWrite = afterWrite[:0]

@@ -28,7 +28,7 @@ import (
 // made as `contacts keys create` makes it.
 func copyBooks(tb testing.TB, dir string, n int) {
 	tb.Helper()
-	hardenKey(tb, dir, "co0")
+	mustKey(tb, dir, "co0")
 	template, err := os.ReadFile(filepath.Join(dir, "co0.db"))
 	if err != nil {
 		tb.Fatal(err)
@@ -98,7 +98,7 @@ func TestSecurityWrongKeysOpenNoBook(t *testing.T) {
 	const n = 150
 	dir := t.TempDir()
 	copyBooks(t, dir, n)
-	good := hardenKey(t, dir, "acme")
+	_, good := mustKey(t, dir, "acme")
 	if err := os.Symlink(filepath.Join(dir, "acme.db"), filepath.Join(dir, "link.db")); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestSecurityWrongKeysOpenNoBook(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "junk.db"), []byte("not a database, and long enough not to be empty"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log := &lockedBuffer{}
+	log := &syncBuffer{}
 	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"}), Log: log})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { ts.Close(); s.Close() })
@@ -237,7 +237,7 @@ func TestSecurityErrorExcerpts(t *testing.T) {
 // 127.0.0.1:…->127.0.0.1:…: i/o timeout").
 func TestSecurityReadTimeoutMessage(t *testing.T) {
 	dir := t.TempDir()
-	key := hardenKey(t, dir, "acme")
+	_, key := mustKey(t, dir, "acme")
 	addr := slowServer(t, &http.Server{ReadTimeout: 500 * time.Millisecond}, dir, io.Discard)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {

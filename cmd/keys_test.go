@@ -1,0 +1,28 @@
+package cmd
+
+import "testing"
+
+func TestNewCmdKeysCreate(t *testing.T) {
+	testNewCmd(t, newCmdKeysCreate, []string{"keys"}, []flagTest[keysCreateOptions]{
+		{name: "no label", cli: ""},
+		{name: "label", cli: `--name "front desk"`, want: keysCreateOptions{Name: "front desk"}},
+		{name: "an argument", cli: "laptop", wantErr: `unknown command "laptop" for "contacts keys create" (see 'contacts keys create --help')`},
+	})
+}
+
+func TestNewCmdKeysList(t *testing.T) {
+	testNewCmd(t, newCmdKeysList, []string{"keys"}, []flagTest[keysListOptions]{
+		{name: "no arguments", cli: ""},
+		{name: "an argument", cli: "acme", wantErr: `unknown command "acme" for "contacts keys list" (see 'contacts keys list --help')`},
+		{name: "unknown flag", cli: "--name x", wantErr: "unknown flag: --name (see 'contacts keys list --help')"},
+	})
+}
+
+func TestNewCmdKeysRevoke(t *testing.T) {
+	const id = "01jvwx3g8k9q2m4n5p6r7s8t9v"
+	testNewCmd(t, newCmdKeysRevoke, []string{"keys"}, []flagTest[keysRevokeOptions]{
+		{name: "id", cli: id, want: keysRevokeOptions{ID: id}},
+		{name: "no id", cli: "", wantErr: "accepts 1 arg(s), received 0 (see 'contacts keys revoke --help')"},
+		{name: "two ids", cli: "a b", wantErr: "accepts 1 arg(s), received 2 (see 'contacts keys revoke --help')"},
+	})
+}
