@@ -91,6 +91,8 @@ CONFIGURATION
     -o, --output FMT   CONTACTS_OUTPUT     output     (table or json; default table)
     --server URL       CONTACTS_SERVER     server     (none: use the local books)
     --api-key KEY      CONTACTS_API_KEY    api_key    (the key for --server)
+                       CONTACTS_HISTORY_DAYS history_days (days of history kept;
+                                                       default 90, 0 for ever)
 
   The config file is --config FILE (or CONTACTS_CONFIG), else
   $XDG_CONFIG_HOME/contacts/config.yaml (~/.config/contacts/config.yaml) if it exists.
@@ -113,9 +115,10 @@ EXIT STATUS
   2  usage: unknown flag, missing argument, bad company name, missing --config file,
      a config file that is not a regular file of at most 1 MiB or that has a setting
      of the wrong type, rm without --yes when not on a terminal
-  3  not found: unknown id or phone; lookup with no match
+  3  not found: unknown id or phone; lookup with no match; nothing to undo
   4  invalid input: bad phone, bad email, note too long (nothing is written)
-  5  conflict: the phone number belongs to another contact (nothing is written)
+  5  conflict: the phone number belongs to another contact; the contact changed
+     since it was read; an undo that later changes stop (nothing is written)
   130  stopped by SIGINT (^C)
   143  stopped by SIGTERM
 
