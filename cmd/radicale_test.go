@@ -132,7 +132,7 @@ level = warning
 
 // waitReady polls the server until it answers, it exits, or 30 s pass.
 func (r *radicale) waitReady(target *url.URL, exited chan struct{}) bool {
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:

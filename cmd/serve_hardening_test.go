@@ -89,7 +89,7 @@ func TestServeBoundedUnderFileLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	status := func(key string) (int, error) {
 		req, _ := http.NewRequest("GET", url+"/api/v1/contacts", nil)
 		req.Header.Set("X-Api-Key", key)
@@ -169,7 +169,7 @@ func TestServeBoundedUnderFileLimit(t *testing.T) {
 	}
 	select {
 	case <-exited:
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute):
 		t.Fatal("contacts serve did not stop within 30 s of SIGTERM")
 	}
 	if code := srv.ProcessState.ExitCode(); code != 0 {
@@ -200,7 +200,7 @@ func TestServeDataDirRefused(t *testing.T) {
 		{filepath.Join(dir, "missing"), "does not exist"},
 	} {
 		t.Run(filepath.Base(tc.dir), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			c := exec.CommandContext(ctx, hardenBin(t), "serve", "--addr", "127.0.0.1:0", "--data-dir", tc.dir)
 			c.Env = processEnv(dir)

@@ -19,7 +19,7 @@ import (
 // exitDeadline bounds every wait for a contacts process in these tests: a
 // stop takes milliseconds plus the grace period (2 s), so only a process
 // that ignores its signals comes near it.
-const exitDeadline = 30 * time.Second
+const exitDeadline = 2 * time.Minute
 
 // waitFor polls cond every few milliseconds until it holds, or fails the
 // test after exitDeadline, saying what it waited for.

@@ -106,9 +106,9 @@ func sameListing(a, b []string) bool {
 // waitFor polls cond until it holds, or fails after a generous deadline.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); !cond(); time.Sleep(2 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			tb.Fatalf("%s: not within 30 s", what)
+			tb.Fatalf("%s: not within 2 minutes", what)
 		}
 	}
 }
