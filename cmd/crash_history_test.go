@@ -29,9 +29,9 @@ func historyState(t *testing.T, path string) (ops, changes int) {
 // integrity_check and holds the import's rows or none of them (the undo
 // whole or not at all), its history holds the undo or not, and the next
 // undo (of the import, or of the undo: a redo) goes on from there. Quick:
-// 6 kills of the undo of a 20,000-row import; -soak: 20 of 100,000.
+// 4 kills of the undo of a 5,000-row import; -soak: 20 of 100,000.
 func TestCrashUndo(t *testing.T) {
-	kills, rows := 6, 20_000
+	kills, rows := 4, 5_000
 	if *soak {
 		kills, rows = 20, 100_000
 	}

@@ -268,7 +268,7 @@ func parseSoakContact(b []byte) *soakContact {
 // that the workers were told they have, as they were last told. Quick:
 // 4x250 CLI operations and 250 HTTP ones; -soak: 4x2,500 and 2,500.
 func TestSoakConcurrent(t *testing.T) {
-	perWorker := 100
+	perWorker := 60
 	if *soak {
 		perWorker = 2500
 	}
