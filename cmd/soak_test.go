@@ -266,7 +266,7 @@ func parseSoakContact(b []byte) *soakContact {
 // worker reads its own writes, and at the end the book passes
 // integrity_check, has no duplicate phone, and holds exactly the contacts
 // that the workers were told they have, as they were last told. Quick:
-// 4x250 CLI operations and 250 HTTP ones; -soak: 4x2,500 and 2,500.
+// 4x60 CLI operations and 60 HTTP ones; -soak: 4x2,500 and 2,500.
 func TestSoakConcurrent(t *testing.T) {
 	perWorker := 60
 	if *soak {
