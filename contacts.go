@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on stored text, in Unicode characters. The seed fixes the note's;
+// Limits on stored text, in Unicode characters. The Phone.inc Contacts API fixes the note's;
 // the others are generous bounds of our own, documented in the README.
 const (
 	MaxNameLen        = 1000
@@ -23,11 +23,11 @@ const (
 )
 
 // TimeFormat is how timestamps are written: RFC 3339 in UTC, whole seconds,
-// as the seed shows them ("2026-06-10T10:00:00Z"). It is fixed-width, so the
+// as the Phone.inc Contacts API shows them ("2026-06-10T10:00:00Z"). It is fixed-width, so the
 // text sorts in time order.
 const TimeFormat = "2006-01-02T15:04:05Z"
 
-// Contact is a person or business you talk to, exactly the seed's model.
+// Contact is a person or business you talk to, exactly the Phone.inc Contacts API's model.
 // Optional fields that are not set are nil and encode as JSON null.
 type Contact struct {
 	ID             string    `json:"id"`
@@ -85,7 +85,7 @@ func (u ContactUpdate) Empty() bool {
 type ContactFilter struct {
 	// Phone, when not "", keeps only the contact with this number, in any
 	// accepted written form. A value that is not a phone number matches
-	// nothing, as the seed's ?phone= does.
+	// nothing, as the API's ?phone= does.
 	Phone string
 	// Limit, when positive, caps the number of contacts.
 	Limit int

@@ -166,7 +166,7 @@ func FuzzValidateEmail(f *testing.F) {
 // directly inside the data directory, whatever the platform: ASCII
 // letters, digits, '.', '_' and '-' only, no separator, no leading dot (so
 // never "." or ".."), at most 64 characters. ".." inside a name ("a..b")
-// is allowed, as PRODUCT.md's alphabet allows it: "a..b.db" is a plain
+// is allowed, as the company names' alphabet allows it: "a..b.db" is a plain
 // file of the data directory. And an API key secret names a valid company
 // or none.
 func FuzzValidateCompany(f *testing.F) {

@@ -5,8 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// AppendJSON appends c as a compact JSON object with the seed's nine keys,
-// in the seed's order. It is what MarshalJSON returns, written by hand so
+// AppendJSON appends c as a compact JSON object with the contact's nine keys,
+// in the API's order. It is what MarshalJSON returns, written by hand so
 // that a million-contact listing streams without reflection.
 func (c *Contact) AppendJSON(b []byte) []byte { return c.AppendJSONIndent(b, "", "") }
 

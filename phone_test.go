@@ -11,7 +11,7 @@ func TestNormalizePhone(t *testing.T) {
 	tests := []struct {
 		in, region, e164, formatted string
 	}{
-		// Denmark, in every written form of PRODUCT.md.
+		// Denmark, in every written form the README lists.
 		{"+4520123456", "", "+4520123456", "+45 20 12 34 56"},
 		{"+45 20 12 34 56", "", "+4520123456", "+45 20 12 34 56"},
 		{"+45-20-12-34-56", "", "+4520123456", "+45 20 12 34 56"},

@@ -105,7 +105,7 @@ func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn fun
 	query := `SELECT ` + contactColumns + ` FROM contacts`
 	var args []any
 	if f.Phone != "" {
-		// The seed: one contact at most, and input that is not a number
+		// As the API's ?phone=: one contact at most, and input that is not a number
 		// matches nothing.
 		c, err := db.FindContactByPhone(ctx, f.Phone)
 		switch contacts.ErrorCode(err) {

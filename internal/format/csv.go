@@ -18,7 +18,7 @@ type CSVDialect string
 
 // The CSV dialects.
 const (
-	DialectContacts CSVDialect = "contacts" // our own export: the seed's field names
+	DialectContacts CSVDialect = "contacts" // our own export: the contact's field names
 	DialectGoogle   CSVDialect = "google"   // Google Contacts' export, old or new header
 	DialectOutlook  CSVDialect = "outlook"  // Outlook's export
 	DialectPlain    CSVDialect = "plain"    // any header that names a phone column
@@ -188,7 +188,7 @@ func csvMessage(err error) string {
 	return err.Error()
 }
 
-// csvWriter writes our own CSV: the seed's field names as the header, one
+// csvWriter writes our own CSV: the contact's field names as the header, one
 // contact per row, unset fields as empty cells, LF line ends (as
 // encoding/csv writes them; every CSV reader we know takes them).
 //

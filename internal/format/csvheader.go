@@ -211,7 +211,7 @@ func cols(idx []int) []phoneCol {
 	return out
 }
 
-// isOurs reports whether a header is our own export's: only the seed's
+// isOurs reports whether a header is our own export's: only the contact's
 // field names (any order, any subset, so that a column deleted in a
 // spreadsheet does not change how the rest is read), phone among them.
 // Only then are id, created_at and updated_at read: an "id" column of

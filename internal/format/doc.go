@@ -26,7 +26,7 @@
 // export of an empty book looks like.
 //
 // CSV. The header decides the dialect (see DialectOf): our own columns
-// (the seed's field names, any order or subset) are read exactly, ids and
+// (the contact's field names, any order or subset) are read exactly, ids and
 // timestamps included, nothing trimmed; a header with "Phone N - Value" is
 // Google's; three or more of Outlook's column names, one of them a phone
 // column, is Outlook's; anything else is mapped by column aliases, and

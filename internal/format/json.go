@@ -12,7 +12,7 @@ import (
 	"github.com/phoneinc/contacts"
 )
 
-// jsonContact is an object in the seed's model as a reader takes it: any
+// jsonContact is an object in the contact's model as a reader takes it: any
 // key may be missing or null, phone_formatted (read-only) and unknown keys
 // are ignored.
 type jsonContact struct {

@@ -20,7 +20,7 @@ import (
 	"github.com/phoneinc/contacts/internal/build"
 )
 
-// Client is an address book behind a server of the seed's shape: this
+// Client is an address book behind a server of the Phone.inc Contacts API's shape: this
 // package's Server, or Phone.inc's API itself. It implements
 // contacts.Service with the same errors as the store, so commands do not
 // know which one they talk to. It is safe for concurrent use.
@@ -47,7 +47,7 @@ var _ contacts.Service = (*Client)(nil)
 //
 // baseURL is the server's address, "http://127.0.0.1:8080", or the API's
 // root, as in "https://app.phone.inc/api" or ".../api/v1". With no path the
-// seed's /api/v1 is used; with a path not ending in /v1, "/v1" is added.
+// API's /api/v1 is used; with a path not ending in /v1, "/v1" is added.
 //
 // A baseURL that is not an http(s) URL makes every call return EUSAGE.
 // Redirects are not followed: the X-Api-Key header would go along to
@@ -216,7 +216,7 @@ func (c *Client) scrub(s string) string {
 
 // statusCode is the domain code that an HTTP status alone stands for,
 // when the body does not say. A 400 is read as invalid input: a server of
-// the seed's shape answers 400 for a value it refuses, and what the user
+// the API's shape answers 400 for a value it refuses, and what the user
 // can do is fix the value.
 func statusCode(status int) string {
 	switch {
@@ -339,7 +339,7 @@ func cleanMessage(s string) string {
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// decodeContact reads one contact of the seed's model.
+// decodeContact reads one contact of the API's model.
 func (c *Client) decodeContact(dec *json.Decoder) (*contacts.Contact, error) {
 	var ct contacts.Contact
 	if err := dec.Decode(&ct); err != nil {
@@ -389,7 +389,7 @@ func (c *Client) FindContactByID(ctx context.Context, id string) (*contacts.Cont
 	return c.readContact(resp)
 }
 
-// FindContactByPhone implements contacts.Service, by the seed's
+// FindContactByPhone implements contacts.Service, by the API's
 // GET /contacts?phone=. A number that does not read is EINVALID, as from
 // the store, unless the client has no region and the server may have one.
 func (c *Client) FindContactByPhone(ctx context.Context, phone string) (*contacts.Contact, error) {
@@ -515,7 +515,7 @@ func (c *Client) CreateContact(ctx context.Context, in contacts.NewContact) (*co
 	return c.readContact(resp)
 }
 
-// UpdateContact implements contacts.Service, by the seed's PATCH: the keys
+// UpdateContact implements contacts.Service, by the API's PATCH: the keys
 // given change, null clears.
 func (c *Client) UpdateContact(ctx context.Context, id string, upd contacts.ContactUpdate) (*contacts.Contact, error) {
 	canon, ok := contacts.ParseID(id)

@@ -259,7 +259,7 @@ func TestClientErrors(t *testing.T) {
 	})
 }
 
-// foreign is a server of the seed's shape that is not ours: each test
+// foreign is a server of the API's shape that is not ours: each test
 // sets how it answers.
 func foreign(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	ts := httptest.NewServer(h)

@@ -1,13 +1,13 @@
 // Package httpapi is the HTTP adapter of the address book: a Server that
-// serves the Phone.inc Contacts API of the seed over the per-company books
+// serves the Phone.inc Contacts API over the per-company books
 // of a data directory, with API keys, plus a plain-text caller-ID endpoint
 // for phone systems; and a Client that implements contacts.Service against
-// any server of the seed's shape, so that the CLI's commands run unchanged
+// any server of the API's shape, so that the CLI's commands run unchanged
 // against a server.
 //
 // # Routes
 //
-// Every route is served under /api/v1 (the seed's curl paths) and /v1:
+// Every route is served under /api/v1 (the API's curl paths) and /v1:
 //
 //	GET    /api/v1/contacts[?phone=P][&limit=N]   200, a JSON array, newest first
 //	POST   /api/v1/contacts                       201, the contact

@@ -176,7 +176,7 @@ func (r response) wantError(t *testing.T, status int, body string) {
 
 var seedFields = `^\{"id":"[0-9A-Z]{26}","name":.*,"email":.*,"phone":"\+\d+","phone_formatted":".*","company_name":.*,"note":.*,"created_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ","updated_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\n$`
 
-// TestSeedExamples runs the seed's curl examples, in order.
+// TestSeedExamples runs the Phone.inc Contacts API's curl examples, in order.
 func TestSeedExamples(t *testing.T) {
 	for _, prefix := range []string{"/api/v1", "/v1"} {
 		t.Run(strings.TrimPrefix(prefix, "/"), func(t *testing.T) {
@@ -193,7 +193,7 @@ func TestSeedExamples(t *testing.T) {
   }`)
 			r.want(t, http.StatusCreated, "application/json")
 			if !regexp.MustCompile(seedFields).MatchString(r.body) {
-				t.Errorf("not the seed's model in the seed's order: %s", r.body)
+				t.Errorf("not the contact's nine keys in their order: %s", r.body)
 			}
 			c := object(t, r.body)
 			id := c["id"].(string)

@@ -40,7 +40,7 @@ const (
 	FieldUpdated
 )
 
-// DetailOrder is the order of show, add and edit: the seed's.
+// DetailOrder is the order of show, add and edit: the API's.
 var DetailOrder = []Field{FieldID, FieldName, FieldEmail, FieldPhone, FieldCompany, FieldNote, FieldCreated, FieldUpdated}
 
 // CallerOrder is the order of lookup: who is calling comes first.
@@ -93,7 +93,7 @@ func WriteDetail(w io.Writer, c *contacts.Contact, order []Field) error {
 	return bw.Flush()
 }
 
-// JSONIndent is the indentation of JSON output, as in the seed's examples.
+// JSONIndent is the indentation of JSON output, as in the API's examples.
 const JSONIndent = "  "
 
 // WriteJSON writes one contact as an indented JSON document.

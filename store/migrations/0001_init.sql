@@ -1,4 +1,4 @@
--- The address book of one company: the seed's contact model.
+-- The address book of one company: the Phone.inc Contacts API's contact model.
 -- Timestamps are TEXT in contacts.TimeFormat, fixed width, so they sort.
 -- phone_formatted is derived from phone but stored, so that a listing of a
 -- million contacts does not format a million numbers.
