@@ -167,6 +167,7 @@ func groups() []*Group {
 			},
 		},
 		importGroup(),
+		historyGroup(),
 		{
 			Name: "label", Runs: 3, Needs: []string{"derived"},
 			Rows: []*Row{{
@@ -273,6 +274,64 @@ func importGroup() *Group {
 				// leave every row queued.
 				Verify:  func(e *Env, r *Row) error { return countContacts(sqliteBook(e), e.Data.ImportRows, e.Data.ImportRows) },
 				Cleanup: func(e *Env) []string { return removeBook(e.Tmp, "sqlite-import") },
+			},
+		},
+	}
+}
+
+// The companies of the history group: a book of the import's 1,000,000
+// contacts, each with its creation in the history; and one whose import
+// each run undoes.
+const historyCompany, undoCompany = "hist", "undo"
+
+func historyGroup() *Group {
+	importInto := func(e *Env, company string, always bool) []string {
+		imp := shellJoin([]string{e.Bin, "import", filepath.Join(e.Dir, e.Data.ImportCSV), "--company", company, "--region", "DK"})
+		book := shellJoin([]string{filepath.Join(e.Dir, company+".db")})
+		if always {
+			return []string{"sh", "-c", "rm -f " + book + " " + book + "-wal " + book + "-shm && " + imp + " >/dev/null 2>&1"}
+		}
+		return []string{"sh", "-c", "test -f " + book + " || " + imp + " >/dev/null 2>&1"}
+	}
+	return &Group{
+		Name: "history", Runs: 2, Needs: []string{"derived"}, Deps: []string{"startup", "import"},
+		Rows: []*Row{
+			{
+				Name: "history-ref", Title: "history of one contact, in a book of 1,000,000 contacts and 1,000,000 changes",
+				Show:    "contacts history +E164 --company hist",
+				Argv:    func(e *Env) []string { return []string{e.Bin, "history", e.Book.Samples[0].E164, "--company", historyCompany} },
+				Prepare: func(e *Env) []string { return importInto(e, historyCompany, false) },
+				Check: func(e *Env, r *Row, out io.Reader) error {
+					b, err := io.ReadAll(out)
+					if err == nil && !bytes.Contains(b, []byte("  create  by ")) {
+						err = fmt.Errorf("no creation in the contact's history: %.300q", b)
+					}
+					return err
+				},
+				Target: "median − `contacts --version` median < 20 ms",
+				Judge: func(r *Row, all map[string]*Row) string {
+					v := all["version"]
+					if !v.ok() {
+						return "not judged: no --version figure"
+					}
+					d := r.Median - v.Median
+					s := fmt.Sprintf("%s beyond start-up (%s − %s)", fmtDur(d), fmtDur(r.Median), fmtDur(v.Median))
+					if d < 20*time.Millisecond {
+						return "**met**: " + s
+					}
+					return "**NOT met**: " + s + " (limit 20 ms)"
+				},
+			},
+			{
+				Name: "undo-import", Title: "undo of an import of 1,000,000 rows",
+				Show:    "contacts undo --company undo (after a fresh import of import.csv, untimed, before each run)",
+				Argv:    func(e *Env) []string { return []string{e.Bin, "undo", "--company", undoCompany} },
+				Prepare: func(e *Env) []string { return importInto(e, undoCompany, true) },
+				Verify: func(e *Env, r *Row) error {
+					return countContacts(filepath.Join(e.Dir, undoCompany+".db"), 0, 0)
+				},
+				Target: "median ≤ 2× the import's median",
+				Judge:  func(r *Row, all map[string]*Row) string { return judgeRatio(r, all["import"], 2, 0, 0) },
 			},
 		},
 	}
