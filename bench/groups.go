@@ -298,8 +298,10 @@ func historyGroup() *Group {
 		Rows: []*Row{
 			{
 				Name: "history-ref", Title: "history of one contact, in a book of 1,000,000 contacts and 1,000,000 changes",
-				Show:    "contacts history +E164 --company hist",
-				Argv:    func(e *Env) []string { return []string{e.Bin, "history", e.Book.Samples[0].E164, "--company", historyCompany} },
+				Show: "contacts history +E164 --company hist",
+				Argv: func(e *Env) []string {
+					return []string{e.Bin, "history", e.Book.Samples[0].E164, "--company", historyCompany}
+				},
 				Prepare: func(e *Env) []string { return importInto(e, historyCompany, false) },
 				Check: func(e *Env, r *Row, out io.Reader) error {
 					b, err := io.ReadAll(out)
