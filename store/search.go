@@ -208,7 +208,7 @@ func indexQueued(ctx context.Context, tx execer) error {
 }
 
 // indexSlice is how many queued rows indexQueued takes at a time.
-const indexSlice = 10_000
+var indexSlice int64 = 10_000
 
 // searchPending reports whether contacts wait to be indexed.
 func searchPending(ctx context.Context, q queryer) (bool, error) {

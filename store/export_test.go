@@ -1,0 +1,10 @@
+package store
+
+// SetIndexSlice sets how many queued rows the search indexing takes at a
+// time, for a test of the slicing that needs no more than a few slices'
+// worth of rows; it returns the function that puts it back.
+func SetIndexSlice(n int64) func() {
+	old := indexSlice
+	indexSlice = n
+	return func() { indexSlice = old }
+}
