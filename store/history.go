@@ -142,15 +142,31 @@ func (w *writer) logBefore(id, kind string) error {
 	return err
 }
 
+// pruneEvery is how often the writes of one process look for history to
+// prune.
+const pruneEvery = time.Minute
+
 // prune deletes the operations older than the book's retention, and their
-// changes. The oldest operation comes first, so a book with nothing to
-// prune pays one indexed read.
+// changes, at most every pruneEvery. The oldest operation comes first, so
+// a book with nothing to prune pays one indexed read.
 func (w *writer) prune() error {
 	keep := w.db.opts.HistoryRetention
 	if keep == 0 {
 		keep = DefaultHistoryRetention
 	}
 	if keep < 0 {
+		return nil
+	}
+	// A server writes many times a minute, and the retention is counted
+	// in days: look at most once a minute (a process of the CLI, at its
+	// first write).
+	w.db.pruneMu.Lock()
+	due := !w.now.Before(w.db.nextPrune)
+	if due {
+		w.db.nextPrune = w.now.Add(pruneEvery)
+	}
+	w.db.pruneMu.Unlock()
+	if !due {
 		return nil
 	}
 	cutoff := w.now.Add(-keep).Format(contacts.TimeFormat)
