@@ -39,8 +39,11 @@ func (w *writer) beginOp() error {
 		info.Kind = w.kind
 	}
 	w.opID = contacts.NewID()
-	r, err := w.tx.ExecContext(w.ctx, `INSERT INTO history_operations (id, kind, summary, via, user, key_id, key_name, at, undoes)
-		VALUES (?, ?, ?, ?, ?, ?, coalesce((SELECT name FROM api_keys WHERE id = ?), ''), ?, ?)`,
+	st, err := w.stmt(&w.opNew, sqlOpNew)
+	if err != nil {
+		return err
+	}
+	r, err := st.ExecContext(w.ctx,
 		w.opID, info.Kind, info.Summary, info.Actor.Via, info.Actor.User, info.Actor.KeyID, info.Actor.KeyID,
 		w.now.Format(contacts.TimeFormat), w.undoes)
 	if err != nil {
@@ -60,7 +63,11 @@ func (w *writer) finishOp() error {
 	if err := w.flushCreated(); err != nil {
 		return err
 	}
-	_, err := w.tx.ExecContext(w.ctx, `UPDATE history_operations SET changes = ? WHERE seq = ?`, w.nchg, w.op)
+	st, err := w.stmt(&w.opDone, sqlOpDone)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(w.ctx, w.nchg, w.op)
 	return err
 }
 
@@ -91,9 +98,12 @@ func (w *writer) flushCreated() error {
 	}
 	var st *sql.Stmt
 	var err error
-	if n == createdBatch {
-		st, err = w.stmt(&w.logNew, createdInsert(n))
-	} else {
+	switch n {
+	case createdBatch:
+		st, err = w.stmt(&w.logNew, sqlLogBatch)
+	case 1:
+		st, err = w.stmt(&w.logOne, sqlLogOne)
+	default:
 		st, err = w.tx.PrepareContext(w.ctx, createdInsert(n))
 		if st != nil {
 			defer st.Close()
@@ -114,6 +124,17 @@ func (w *writer) flushCreated() error {
 	return nil
 }
 
+// The statements that record an operation and its changes.
+const (
+	sqlOpNew = `INSERT INTO history_operations (id, kind, summary, via, user, key_id, key_name, at, undoes)
+		VALUES (?, ?, ?, ?, ?, ?, coalesce((SELECT name FROM api_keys WHERE id = ?), ''), ?, ?)`
+	sqlOpDone = `UPDATE history_operations SET changes = ? WHERE seq = ?`
+	sqlLogOld = `INSERT INTO history_changes (op, contact_id, kind, name, email, phone, phone_formatted, company_name, note, created_at, updated_at)
+		SELECT ?, id, ?, name, email, phone, phone_formatted, company_name, note, created_at, updated_at FROM contacts WHERE id = ?`
+)
+
+var sqlLogOne, sqlLogBatch = createdInsert(1), createdInsert(createdBatch)
+
 // createdInsert is the statement that records n creations.
 func createdInsert(n int) string {
 	return `INSERT INTO history_changes (op, contact_id, kind) VALUES ` + strings.Repeat(`(?, ?, 'c'), `, n-1) + `(?, ?, 'c')`
@@ -127,8 +148,7 @@ func (w *writer) logBefore(id, kind string) error {
 	if err := w.flushCreated(); err != nil {
 		return err
 	}
-	st, err := w.stmt(&w.logOld, `INSERT INTO history_changes (op, contact_id, kind, name, email, phone, phone_formatted, company_name, note, created_at, updated_at)
-		SELECT ?, id, ?, name, email, phone, phone_formatted, company_name, note, created_at, updated_at FROM contacts WHERE id = ?`)
+	st, err := w.stmt(&w.logOld, sqlLogOld)
 	if err != nil {
 		return err
 	}

@@ -179,6 +179,9 @@ func openBook(ctx context.Context, file, path string, opts Options) (*DB, error)
 		}
 		err = db.initSchema(ctx)
 		if err == nil {
+			if opts.MaxConns > 0 && !db.readOnly {
+				db.prepareWriter(ctx)
+			}
 			return db, nil
 		}
 		db.closePools()

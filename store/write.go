@@ -34,7 +34,8 @@ type writer struct {
 	created []string // contacts created whose record is not written yet (logCreated)
 
 	ins, upd, del, holder, get *sql.Stmt // prepared on first use, for the transaction
-	logNew, logOld             *sql.Stmt
+	logNew, logOld, logOne     *sql.Stmt
+	opNew, opDone              *sql.Stmt
 }
 
 func newWriter(ctx context.Context, db *DB, tx *writeTx, kind string) *writer {
@@ -42,7 +43,7 @@ func newWriter(ctx context.Context, db *DB, tx *writeTx, kind string) *writer {
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.upd, w.del, w.holder, w.get, w.logNew, w.logOld} {
+	for _, st := range []*sql.Stmt{w.ins, w.upd, w.del, w.holder, w.get, w.logNew, w.logOld, w.logOne, w.opNew, w.opDone} {
 		if st != nil {
 			st.Close()
 		}
@@ -51,13 +52,53 @@ func (w *writer) close() {
 
 func (w *writer) stmt(st **sql.Stmt, query string) (*sql.Stmt, error) {
 	if *st == nil {
-		s, err := w.tx.PrepareContext(w.ctx, query)
+		s, err := w.prepare(query)
 		if err != nil {
 			return nil, err
 		}
 		*st = s
 	}
 	return *st, nil
+}
+
+// prepare prepares query for the transaction. A server's book writes all
+// day: the writer's statements are prepared once when it is opened
+// (prepareWriter), on each connection as it is first used, and the
+// transaction uses them instead of SQLite parsing every statement of every
+// write again. A process of the CLI writes once, and prepares on the
+// transaction's connection.
+func (w *writer) prepare(query string) (*sql.Stmt, error) {
+	if w.db.opts.MaxConns > 0 {
+		w.db.stmtMu.Lock()
+		shared := w.db.stmts[query]
+		w.db.stmtMu.Unlock()
+		if shared != nil {
+			return w.tx.StmtContext(w.ctx, shared), nil
+		}
+	}
+	return w.tx.PrepareContext(w.ctx, query)
+}
+
+// The writer's statements.
+const (
+	sqlInsert = `INSERT INTO contacts (` + contactColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (phone) DO NOTHING`
+	sqlUpdate = `UPDATE contacts SET name = ?, email = ?, phone = ?, phone_formatted = ?,
+		company_name = ?, note = ?, created_at = ?, updated_at = ? WHERE id = ?`
+	sqlDelete = `DELETE FROM contacts WHERE id = ?`
+	sqlGet    = `SELECT ` + contactColumns + ` FROM contacts WHERE id = ?`
+	sqlHolder = `SELECT id FROM contacts WHERE phone = ?`
+)
+
+// prepareWriter prepares the writer's statements for a server's book, as
+// it is opened: later, a connection to prepare them on could be a long
+// wait (DB.stmt takes one from the pool while every one is busy). A
+// statement that fails to prepare here is prepared by each transaction.
+func (db *DB) prepareWriter(ctx context.Context) {
+	for _, q := range []string{sqlInsert, sqlUpdate, sqlDelete, sqlGet, sqlHolder,
+		sqlOpNew, sqlOpDone, sqlLogOld, sqlLogOne, sqlLogBatch} {
+		db.stmt(ctx, q)
+	}
 }
 
 // errPhoneTaken is insert's answer when another contact has the number.
@@ -67,8 +108,7 @@ var errPhoneTaken = errors.New("the phone number is taken")
 // errPhoneTaken when the number belongs to another contact (what an import
 // decides about), and ECONFLICT on "id" when the id is taken.
 func (w *writer) insert(c *contacts.Contact) error {
-	st, err := w.stmt(&w.ins, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (phone) DO NOTHING`)
+	st, err := w.stmt(&w.ins, sqlInsert)
 	if err != nil {
 		return err
 	}
@@ -105,8 +145,7 @@ func (w *writer) update(c *contacts.Contact) error {
 	if err := w.logBefore(c.ID, changeUpdated); err != nil {
 		return err
 	}
-	st, err := w.stmt(&w.upd, `UPDATE contacts SET name = ?, email = ?, phone = ?, phone_formatted = ?,
-		company_name = ?, note = ?, created_at = ?, updated_at = ? WHERE id = ?`)
+	st, err := w.stmt(&w.upd, sqlUpdate)
 	if err != nil {
 		return err
 	}
@@ -131,7 +170,7 @@ func (w *writer) delete(id string) error {
 	if err := w.logBefore(id, changeDeleted); err != nil {
 		return err
 	}
-	st, err := w.stmt(&w.del, `DELETE FROM contacts WHERE id = ?`)
+	st, err := w.stmt(&w.del, sqlDelete)
 	if err != nil {
 		return err
 	}
@@ -150,7 +189,7 @@ func (w *writer) delete(id string) error {
 // find returns the contact with id as the transaction sees it; ENOTFOUND
 // when there is none.
 func (w *writer) find(id string) (*contacts.Contact, error) {
-	st, err := w.stmt(&w.get, `SELECT `+contactColumns+` FROM contacts WHERE id = ?`)
+	st, err := w.stmt(&w.get, sqlGet)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +205,7 @@ func (w *writer) find(id string) (*contacts.Contact, error) {
 
 // holderOf returns the id of the contact whose number is e164.
 func (w *writer) holderOf(e164 string) (string, error) {
-	st, err := w.stmt(&w.holder, `SELECT id FROM contacts WHERE phone = ?`)
+	st, err := w.stmt(&w.holder, sqlHolder)
 	if err != nil {
 		return "", err
 	}
