@@ -16,6 +16,7 @@ import (
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
+	"github.com/phoneinc/contacts/internal/web"
 	"github.com/spf13/cobra"
 )
 
@@ -229,7 +230,10 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		// the collector's share of the CPU for a few megabytes more.
 		debug.SetGCPercent(400)
 	}
-	s := httpapi.NewServer(httpapi.Config{Books: library, Log: errOut})
+	// The web page, at / beside the API: its sessions are the API's too.
+	sessions := &web.Sessions{}
+	page := web.New(web.Config{Books: library, Sessions: sessions, Region: cfg.Region})
+	s := httpapi.NewServer(httpapi.Config{Books: library, Log: errOut, Sessions: sessions, Web: page.Handler()})
 	defer s.Close()
 	ln = httpapi.LimitListener(ln, limits.Connections)
 
