@@ -414,11 +414,19 @@ func jsonKind(v json.RawMessage) string {
 // international prefix, and a space never starts a number: a leading '+'
 // is kept as '+'.
 func queryPhone(rawQuery string) string {
+	return QueryNumber(rawQuery, "phone")
+}
+
+// QueryNumber returns the parameter key of a raw query that holds a
+// phone number, read as queryPhone reads ?phone=: a '+' that starts a
+// number is a plus sign, and a ';' (tel:20123456;phone-context=+45) is
+// part of the value, where url.ParseQuery drops the whole parameter.
+func QueryNumber(rawQuery, key string) string {
 	for rawQuery != "" {
 		var part string
 		part, rawQuery, _ = strings.Cut(rawQuery, "&")
 		k, v, _ := strings.Cut(part, "=")
-		if k != "phone" {
+		if k != key {
 			continue
 		}
 		// A '+' that starts a number (at the start, or after "sip:",

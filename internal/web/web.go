@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts"
+	"github.com/phoneinc/contacts/internal/httpapi"
 )
 
 //go:embed assets templates
@@ -171,7 +172,7 @@ func (a *App) page(w http.ResponseWriter, r *http.Request) {
 	}
 	d := pageData{Company: ss.Company, CSRF: ss.CSRF}
 	if r.URL.Path == "/pop" {
-		d.Pop = a.pop(r.URL.Query().Get("number"))
+		d.Pop = a.pop(httpapi.QueryNumber(r.URL.RawQuery, "number"))
 	}
 	render(w, "index.html", http.StatusOK, d)
 }
