@@ -24,7 +24,8 @@
 // Every answer carries a Content-Security-Policy that allows scripts,
 // styles, images and requests from the server itself only, with no inline
 // script or style and no framing (also X-Frame-Options: DENY), and
-// Referrer-Policy: no-referrer, as a pop's URL holds a caller's number.
+// Referrer-Policy: same-origin, as a pop's URL holds a caller's number (with
+// no-referrer a browser sends "Origin: null", which the CSRF check refuses).
 // The page writes every value with textContent, and shows invisible
 // characters (bidi controls, zero-width spaces) as escapes, as the CLI
 // does.
@@ -101,7 +102,7 @@ func secureHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)

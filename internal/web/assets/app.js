@@ -137,14 +137,17 @@ function showResults(list, text) {
 // ---- the detail pane ----
 
 let opened = null; // the element that opened the detail, for Esc
+let view = 0; // counts what the detail pane showed: a late answer for an old view is dropped
 
 function showDetail(node) {
+  view++;
   detail.replaceChildren(node);
   detail.hidden = false;
   app.classList.add('showing');
 }
 
 function closeDetail() {
+  view++;
   detail.hidden = true;
   detail.replaceChildren();
   app.classList.remove('showing');
@@ -157,7 +160,9 @@ function closeDetail() {
 async function openContact(id, known) {
   opened = document.activeElement;
   if (known) renderCard(known, null);
+  const seen = view;
   const res = await api('GET', contactPath(id));
+  if (known && seen !== view) return; // the user moved on
   if (res.status === 200) {
     renderCard(res.data, res.etag);
   } else if (!known) {
