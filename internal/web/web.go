@@ -132,6 +132,7 @@ type pageData struct {
 	Company string
 	CSRF    string
 	Pop     *popData
+	Newest  string // the newest contacts, a JSON array; "" when unknown
 }
 
 // popData is the caller of a screen pop, as the server reads the number.
@@ -141,20 +142,22 @@ type popData struct {
 	Formatted   string
 	Description string // "Denmark, mobile", as lookup says it
 	Error       string // why it is not a number
+	Contact     string // the contact who has it, as JSON; "" for none
 }
 
 // session returns r's session when it is signed in with a key that still
-// opens its book; otherwise it sends the browser to the sign-in, with the
-// way back, and returns nil.
-func (a *App) session(w http.ResponseWriter, r *http.Request) *Session {
+// opens its book, the book, and the function to call when done with it;
+// otherwise it sends the browser to the sign-in, with the way back, and
+// returns nil.
+func (a *App) session(w http.ResponseWriter, r *http.Request) (*Session, contacts.Book, func()) {
 	ss := a.cfg.Sessions.Lookup(r)
 	if ss != nil {
-		_, key, done, err := a.cfg.Books.Authenticate(r.Context(), ss.secret)
+		book, key, done, err := a.cfg.Books.Authenticate(r.Context(), ss.secret)
 		if err == nil {
-			done()
 			if key.ID == ss.KeyID {
-				return ss
+				return ss, book, done
 			}
+			done()
 		}
 		a.cfg.Sessions.End(r) // the key was revoked
 	}
@@ -163,17 +166,43 @@ func (a *App) session(w http.ResponseWriter, r *http.Request) *Session {
 		next += "?" + r.URL.RawQuery
 	}
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
-	return nil
+	return nil, nil, nil
 }
 
+// newestShown is how many of the newest contacts the page lists when its
+// search box is empty.
+const newestShown = 20
+
 func (a *App) page(w http.ResponseWriter, r *http.Request) {
-	ss := a.session(w, r)
+	ss, book, done := a.session(w, r)
 	if ss == nil {
 		return
 	}
+	defer done()
 	d := pageData{Company: ss.Company, CSRF: ss.CSRF}
+	// What the page shows first comes with it, rather than after its
+	// script's first requests: the caller of a pop, and the newest
+	// contacts. The script asks the API when they are missing.
 	if r.URL.Path == "/pop" {
 		d.Pop = a.pop(httpapi.QueryNumber(r.URL.RawQuery, "number"))
+		if d.Pop.E164 != "" {
+			if c, err := book.FindContactByPhone(r.Context(), d.Pop.E164); err == nil {
+				d.Pop.Contact = string(c.AppendJSON(nil))
+			}
+		}
+	}
+	b := []byte{'['}
+	n := 0
+	err := book.ListContacts(r.Context(), contacts.ContactFilter{Limit: newestShown}, func(c *contacts.Contact) error {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = c.AppendJSON(b)
+		return nil
+	})
+	if err == nil {
+		d.Newest = string(append(b, ']'))
 	}
 	render(w, "index.html", http.StatusOK, d)
 }

@@ -358,7 +358,7 @@ function showForm(c, etag, prefill = {}, intro = null) {
   });
   opened = opened || document.activeElement;
   showDetail(form);
-  const first = c || !prefill.phone ? (c ? 'name' : 'phone') : 'name';
+  const first = c || prefill.phone ? 'name' : 'phone';
   input(first).focus();
 }
 
@@ -371,6 +371,11 @@ async function pop() {
       el('h2', { text: 'Not a phone number' }),
       el('p', { class: 'message', role: 'alert', text: visible(d.popError) }),
       el('div', { class: 'actions' }, el('button', { type: 'button', text: 'Close', onclick: closeDetail }))));
+    return;
+  }
+  if (d.popContact) { // the server sent the caller with the page
+    const c = JSON.parse(d.popContact);
+    openContact(c.id, c);
     return;
   }
   const res = await api('GET', '/api/v1/contacts?phone=' + encodeURIComponent(d.popE164) + '&limit=1');
@@ -437,11 +442,21 @@ document.getElementById('new').addEventListener('click', () => { opened = docume
 
 // ---- start ----
 
+// The newest contacts came with the page: shown at once, without a request.
+function start() {
+  if (app.dataset.newest && !q.value.trim()) {
+    showResults(JSON.parse(app.dataset.newest), '');
+    performance.mark('contacts:results');
+  } else {
+    search();
+  }
+}
+
 if (app.dataset.pop) {
   pop(); // the caller first, then the listing
-  search();
+  start();
 } else {
-  search();
+  start();
   const id = new URLSearchParams(location.search).get('contact');
   if (id) openContact(id);
   else q.focus();
