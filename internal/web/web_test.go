@@ -412,3 +412,29 @@ func TestPop(t *testing.T) {
 		}
 	}
 }
+
+func TestRoutesBesideTheAPI(t *testing.T) {
+	s := newSite(t)
+	c := s.browser()
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		typ          string
+	}{
+		{"GET", "/healthz", 200, "text/plain; charset=utf-8"},
+		{"GET", "/api/v1/nope", 404, "application/json"},
+		{"GET", "/v1/nope", 404, "application/json"},
+		{"GET", "/api/v1/contacts", 401, "application/json"},
+		{"GET", "/nope", 404, "text/plain; charset=utf-8"},
+		{"GET", "/assets/", 404, "text/plain; charset=utf-8"},
+		{"GET", "/assets/app.css", 200, "text/css; charset=utf-8"},
+		{"HEAD", "/signin", 200, "text/html; charset=utf-8"},
+		{"GET", "/favicon.ico", 301, "text/html; charset=utf-8"},
+		{"DELETE", "/", 404, "text/plain; charset=utf-8"},
+	} {
+		a := s.do(c, tt.method, tt.path, "", nil)
+		if a.status != tt.status || a.header.Get("Content-Type") != tt.typ {
+			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, a.status, a.header.Get("Content-Type"), tt.status, tt.typ)
+		}
+	}
+}
