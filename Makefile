@@ -36,10 +36,12 @@ build:
 # (with the quick crash, concurrency and hostile-input tests; the sync tests
 # against a Radicale that scripts/test-deps.sh installs where missing), a
 # short run of every fuzz target, and govulncheck.
+# -timeout 30m: go test stops a package after 10 minutes by default, which the
+# end-to-end package can reach on a machine busy with other work.
 test: lint
 	@sh scripts/test-deps.sh
-	$(GO) test -count=1 ./...
-	cd bench && $(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
+	cd bench && $(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory race-quick
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSHORT)
 	@$(MAKE) --no-print-directory vuln
@@ -50,7 +52,7 @@ test: lint
 RACE_PKGS := . ./store ./internal/httpapi ./internal/labeler ./internal/output ./internal/editor ./internal/pipeline ./internal/importer ./internal/web
 race-quick:
 	@if CGO_ENABLED=1 $(GO) env CC >/dev/null 2>&1 && command -v "$$(CGO_ENABLED=1 $(GO) env CC)" >/dev/null 2>&1; then \
-		CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS); \
+		CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(RACE_PKGS); \
 	else echo "race detector skipped: no C compiler (make race needs one)"; fi
 
 # Each fuzz target for FUZZTIME (go test -fuzz takes one target per run).

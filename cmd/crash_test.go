@@ -130,10 +130,10 @@ func runKilled(t *testing.T, c *exec.Cmd, delay time.Duration) (killed bool, err
 // book with SIGKILL at random points, again and again on the same book:
 // after every kill the book passes PRAGMA integrity_check and holds either
 // none or all of the import's rows, and at the end an import runs to
-// completion on it. Quick: 6 kills of 20,000-row imports; -soak: 20 kills
+// completion on it. Quick: 4 kills of 10,000-row imports; -soak: 20 kills
 // of 100,000-row imports.
 func TestCrashImport(t *testing.T) {
-	kills, rows := 6, 20_000
+	kills, rows := 4, 10_000
 	if *soak {
 		kills, rows = 20, 100_000
 	}
@@ -221,7 +221,7 @@ func TestCrashImport(t *testing.T) {
 // book, or a whole one. Temporary directories that a kill leaves behind
 // are reported.
 func TestCrashImportNewCompany(t *testing.T) {
-	kills, rows := 3, 20_000
+	kills, rows := 3, 10_000
 	if *soak {
 		kills, rows = 8, 100_000
 	}

@@ -57,29 +57,74 @@ func (w *writer) finishOp() error {
 	if w.op == 0 {
 		return nil
 	}
+	if err := w.flushCreated(); err != nil {
+		return err
+	}
 	_, err := w.tx.ExecContext(w.ctx, `UPDATE history_operations SET changes = ? WHERE seq = ?`, w.nchg, w.op)
 	return err
 }
 
-// logCreated records that the contact with id was created.
+// createdBatch is how many creations are recorded by one statement: an
+// import of a million rows records them in 16,000 statements instead of a
+// million.
+const createdBatch = 64
+
+// logCreated records that the contact with id was created. The record is
+// written with the next ones, in order: before the next change of another
+// kind, and before the operation ends.
 func (w *writer) logCreated(id string) error {
 	if err := w.beginOp(); err != nil {
 		return err
 	}
-	st, err := w.stmt(&w.logNew, `INSERT INTO history_changes (op, contact_id, kind) VALUES (?, ?, 'c')`)
+	w.created = append(w.created, id)
+	if len(w.created) == createdBatch {
+		return w.flushCreated()
+	}
+	return nil
+}
+
+// flushCreated writes the creations logCreated holds.
+func (w *writer) flushCreated() error {
+	n := len(w.created)
+	if n == 0 {
+		return nil
+	}
+	var st *sql.Stmt
+	var err error
+	if n == createdBatch {
+		st, err = w.stmt(&w.logNew, createdInsert(n))
+	} else {
+		st, err = w.tx.PrepareContext(w.ctx, createdInsert(n))
+		if st != nil {
+			defer st.Close()
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if _, err := st.ExecContext(w.ctx, w.op, id); err != nil {
+	args := make([]any, 0, 2*n)
+	for _, id := range w.created {
+		args = append(args, w.op, id)
+	}
+	if _, err := st.ExecContext(w.ctx, args...); err != nil {
 		return err
 	}
-	w.nchg++
+	w.nchg += n
+	w.created = w.created[:0]
 	return nil
+}
+
+// createdInsert is the statement that records n creations.
+func createdInsert(n int) string {
+	return `INSERT INTO history_changes (op, contact_id, kind) VALUES ` + strings.Repeat(`(?, ?, 'c'), `, n-1) + `(?, ?, 'c')`
 }
 
 // logBefore records the contact with id as it is, before a change of kind.
 func (w *writer) logBefore(id, kind string) error {
 	if err := w.beginOp(); err != nil {
+		return err
+	}
+	if err := w.flushCreated(); err != nil {
 		return err
 	}
 	st, err := w.stmt(&w.logOld, `INSERT INTO history_changes (op, contact_id, kind, name, email, phone, phone_formatted, company_name, note, created_at, updated_at)
@@ -97,15 +142,31 @@ func (w *writer) logBefore(id, kind string) error {
 	return err
 }
 
+// pruneEvery is how often the writes of one process look for history to
+// prune.
+const pruneEvery = time.Minute
+
 // prune deletes the operations older than the book's retention, and their
-// changes. The oldest operation comes first, so a book with nothing to
-// prune pays one indexed read.
+// changes, at most every pruneEvery. The oldest operation comes first, so
+// a book with nothing to prune pays one indexed read.
 func (w *writer) prune() error {
 	keep := w.db.opts.HistoryRetention
 	if keep == 0 {
 		keep = DefaultHistoryRetention
 	}
 	if keep < 0 {
+		return nil
+	}
+	// A server writes many times a minute, and the retention is counted
+	// in days: look at most once a minute (a process of the CLI, at its
+	// first write).
+	w.db.pruneMu.Lock()
+	due := !w.now.Before(w.db.nextPrune)
+	if due {
+		w.db.nextPrune = w.now.Add(pruneEvery)
+	}
+	w.db.pruneMu.Unlock()
+	if !due {
 		return nil
 	}
 	cutoff := w.now.Add(-keep).Format(contacts.TimeFormat)

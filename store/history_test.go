@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,5 +320,50 @@ func TestHistoryMigration(t *testing.T) {
 	}
 	if got, _ := db.FindContactByID(ctx, "01J0ZQ4D5V8W3H3Q0YB5G9Y2ZK"); name(got) != "Old" {
 		t.Errorf("after the undo: %+v", got)
+	}
+}
+
+// TestHistoryCreatedInBatches: an import records its creations in batches
+// (logCreated), but every change keeps its place in the operation: a row
+// that updates a contact the same import created is recorded after that
+// creation, so the undo deletes the contact instead of bringing back a
+// "before" that never was, and the operation counts every change.
+func TestHistoryCreatedInBatches(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	old := MustCreate(t, db, contacts.NewContact{Phone: "+4520100999", Name: "Kept"})
+	var specs []string
+	for i := 0; i < 150; i++ {
+		specs = append(specs, fmt.Sprintf("+45201%05d,P%d", i, i))
+		if i == 70 || i == 149 {
+			specs = append(specs, fmt.Sprintf("+4520100066,Renamed %d", i), fmt.Sprintf("+4520100999,Changed %d", i))
+		}
+	}
+	res, problems := importRows(t, db, contacts.ImportOptions{OnConflict: contacts.ConflictUpdate}, specs...)
+	if res.Created != 150 || res.Updated != 4 || len(problems) != 0 {
+		t.Fatalf("import: %+v %v", res, problems)
+	}
+	imp := ops(t, db)[0]
+	if imp.Changes != 154 {
+		t.Errorf("the import's changes: %d, want 154", imp.Changes)
+	}
+	c, err := db.FindContactByPhone(ctx, "+4520100066")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revs := revisions(t, db, c.ID)
+	var kinds []string
+	for _, r := range revs {
+		kinds = append(kinds, r.Kind)
+	}
+	if len(revs) != 3 || revs[0].Kind != contacts.RevisionCreate {
+		t.Errorf("revisions of a contact created and updated twice by one import, oldest first: %v", kinds)
+	}
+	if _, err := db.Undo(ctx, "", false); err != nil {
+		t.Fatal(err)
+	}
+	all := list(t, db, contacts.ContactFilter{})
+	if len(all) != 1 || name(all[0]) != "Kept" || all[0].ID != old.ID {
+		t.Errorf("after the undo: %d contacts, first %s", len(all), name(all[0]))
 	}
 }

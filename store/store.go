@@ -111,7 +111,12 @@ type DB struct {
 	streams *sql.DB
 
 	stamp stampFile // the WAL stamp (see walstamp.go)
-	keys  keyCache  // keys that passed CheckKey
+
+	// nextPrune is when a write next looks for history past the
+	// retention (see prune), by the book's clock; pruneMu guards it.
+	pruneMu   sync.Mutex
+	nextPrune time.Time
+	keys      keyCache // keys that passed CheckKey
 }
 
 var _ contacts.Service = (*DB)(nil)

@@ -31,6 +31,8 @@ type writer struct {
 	undoes string // the operation an undo reverts
 	nchg   int    // the changes recorded
 
+	created []string // contacts created whose record is not written yet (logCreated)
+
 	ins, upd, del, holder, get *sql.Stmt // prepared on first use, for the transaction
 	logNew, logOld             *sql.Stmt
 }
