@@ -71,8 +71,9 @@ ROUTES (each also under /v1 instead of /api/v1)
   GET    /pop?number=NUMBER                          the web page's screen pop
 
   Errors are JSON, as -o json prints them: 400 bad request, 401 missing or
-  wrong key, 404 not found (also another company's contact), 405, 413 body too
-  large, 422 invalid input or a phone number that is taken.
+  wrong key, 403 a signed-in page's write without its CSRF token, 404 not
+  found (also another company's contact), 405, 413 body too large, 422
+  invalid input or a phone number that is taken.
 
 WEB PAGE AND SCREEN POP
   A browser at / signs in with an API key (the key stays in the server; the
