@@ -49,7 +49,7 @@ test: lint
 # The race detector over the packages that run goroutines of their own (the
 # store, the server, the labeler, the domain), when there is a C compiler
 # for it; `make race` runs every package, the end-to-end scripts included.
-RACE_PKGS := . ./store ./internal/httpapi ./internal/labeler ./internal/output ./internal/editor ./internal/pipeline ./internal/importer
+RACE_PKGS := . ./store ./internal/httpapi ./internal/labeler ./internal/output ./internal/editor ./internal/pipeline ./internal/importer ./internal/web
 race-quick:
 	@if CGO_ENABLED=1 $(GO) env CC >/dev/null 2>&1 && command -v "$$(CGO_ENABLED=1 $(GO) env CC)" >/dev/null 2>&1; then \
 		CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(RACE_PKGS); \

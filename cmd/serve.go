@@ -16,6 +16,7 @@ import (
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/internal/iostreams"
 	"github.com/phoneinc/contacts/internal/output"
+	"github.com/phoneinc/contacts/internal/web"
 	"github.com/spf13/cobra"
 )
 
@@ -44,7 +45,7 @@ func newCmdServe(f *Factory, runF func(*serveOptions) error) *cobra.Command {
 	opts := &serveOptions{IO: f.IO, Config: f.Config, RequireLocal: f.requireLocal, Library: f.Library, SetGrace: f.signals.setGrace}
 	cmd := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT]",
-		Short: "Serve the address books over HTTP, as the Phone.inc Contacts API",
+		Short: "Serve the address books over HTTP: the Phone.inc Contacts API and a web page with a screen pop",
 		Long: `Serve the Phone.inc Contacts API over the books of the data directory, so
 that the API's curl examples work against this machine (only the host
 differs), a team can share one address book, and a phone system can put a
@@ -58,6 +59,7 @@ does. --region is the default region for numbers sent without a country code.
 
 ROUTES (each also under /v1 instead of /api/v1)
   GET    /api/v1/contacts[?phone=NUMBER][&limit=N]   the contacts, newest first
+  GET    /api/v1/contacts?q=QUERY[&limit=N]          search, as contacts search (20)
   POST   /api/v1/contacts                            create one (201)
   GET    /api/v1/contacts/{id}                       one contact
   PATCH  /api/v1/contacts/{id}                       change the keys sent; null clears
@@ -65,10 +67,25 @@ ROUTES (each also under /v1 instead of /api/v1)
   GET    /api/v1/callerid?phone=NUMBER&key=KEY[&max=N]
                                                      the caller's name, as plain text
   GET    /healthz                                    "ok", without a key
+  GET    /                                           the web page (sign in with a key)
+  GET    /pop?number=NUMBER                          the web page's screen pop
 
   Errors are JSON, as -o json prints them: 400 bad request, 401 missing or
-  wrong key, 404 not found (also another company's contact), 405, 413 body too
-  large, 422 invalid input or a phone number that is taken.
+  wrong key, 403 a signed-in page's write without its CSRF token, 404 not
+  found (also another company's contact), 405, 413 body too large, 422
+  invalid input or a phone number that is taken.
+
+WEB PAGE AND SCREEN POP
+  A browser at / signs in with an API key (the key stays in the server; the
+  browser gets a session cookie, for 12 hours or until the key is revoked or
+  the server restarts), then searches as you type, shows a contact's card with
+  its history and an undo, and adds, edits and deletes with the API's rules
+  and messages. /pop?number=NUMBER opens the caller's card, or "Unknown caller
+  — Denmark, fixed line or mobile" and a form to add the number: point a
+  softphone's "open URL on incoming call" setting at
+    http://127.0.0.1:8080/pop?number=NUMBER
+  NUMBER in any form lookup takes, SIP URIs included. The page is embedded in
+  the binary and needs no internet.
 
 CALLER ID FOR PHONE SYSTEMS
   Asterisk's CURL() and FreeSWITCH's mod_cidlookup show the whole response body
@@ -138,6 +155,10 @@ OPERATION
       -d '{"note": "Prefers email follow-ups."}'
   $ curl -X DELETE http://127.0.0.1:8080/api/v1/contacts/01JVWX3G8K9Q2M4N5P6R7S8T9V \
       -H "X-Api-Key: $PHONE_INC_API_KEY"
+
+  # The web page, and a screen pop as a softphone opens it:
+  $ xdg-open http://127.0.0.1:8080/
+  $ xdg-open 'http://127.0.0.1:8080/pop?number=%2B4520123456'
 
   # Caller ID, as a phone system asks for it:
   $ curl "http://127.0.0.1:8080/api/v1/callerid?key=$PHONE_INC_API_KEY&phone=%2B4520123456"
@@ -229,7 +250,10 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		// the collector's share of the CPU for a few megabytes more.
 		debug.SetGCPercent(400)
 	}
-	s := httpapi.NewServer(httpapi.Config{Books: library, Log: errOut})
+	// The web page, at / beside the API: its sessions are the API's too.
+	sessions := &web.Sessions{}
+	page := web.New(web.Config{Books: library, Sessions: sessions, Region: cfg.Region})
+	s := httpapi.NewServer(httpapi.Config{Books: library, Log: errOut, Sessions: sessions, Web: page.Handler()})
 	defer s.Close()
 	ln = httpapi.LimitListener(ln, limits.Connections)
 

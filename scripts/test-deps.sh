@@ -4,10 +4,12 @@
 # that need a missing program skip with a message that names it.
 #
 #   radicale   the CardDAV server the sync tests run against (cmd/sync_test.go)
+#   chromium   the browser the web page's tests drive (internal/web/browser_test.go)
 set -eu
 
 missing=""
 command -v radicale >/dev/null 2>&1 || missing="$missing radicale"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

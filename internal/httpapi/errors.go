@@ -41,6 +41,10 @@ func errorStatus(err error) int {
 	if errors.As(err, &se) {
 		return se.status
 	}
+	var hs interface{ HTTPStatus() int }
+	if errors.As(err, &hs) {
+		return hs.HTTPStatus()
+	}
 	if s, ok := codeStatus[contacts.ErrorCode(err)]; ok {
 		return s
 	}

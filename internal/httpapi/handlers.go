@@ -18,6 +18,10 @@ import (
 	"github.com/phoneinc/contacts"
 )
 
+// DefaultSearchLimit is how many contacts a search (?q=) answers when it
+// has no ?limit=, as `contacts search`.
+const DefaultSearchLimit = 20
+
 // streamChunk is how much of a listing is buffered before it is written
 // out: big enough that a million contacts cost few writes, small enough
 // that memory stays constant.
@@ -29,11 +33,12 @@ const streamChunk = 64 << 10
 // cut off only when it stalls.
 const streamWriteTimeout = 30 * time.Second
 
-// book authenticates r by its X-Api-Key header and returns the book of its
-// company and the function to call when the request is done with it, or
-// answers r with 401 and returns nil.
+// book authenticates r by its X-Api-Key header or its web session
+// (requestBook) and returns the book of its company and the function to
+// call when the request is done with it, or answers r with 401 (403 for a
+// session's write without its CSRF token) and returns nil.
 func (s *Server) book(w http.ResponseWriter, r *http.Request) (contacts.Book, func()) {
-	db, done, err := s.authenticate(r, r.Header.Get("X-Api-Key"))
+	db, done, err := s.requestBook(r)
 	if err != nil {
 		writeError(w, r, err)
 		return nil, nil
@@ -47,8 +52,9 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
+	q := r.URL.Query()
 	f := contacts.ContactFilter{Phone: queryPhone(r.URL.RawQuery)}
-	if v := r.URL.Query().Get("limit"); v != "" {
+	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			writeError(w, r, &contacts.Error{Code: contacts.EUSAGE, Field: "limit",
@@ -56,6 +62,23 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Limit = n
+	}
+	// ?q= is the search of `contacts search`: best first, 20 unless
+	// ?limit= says otherwise. An empty q is the listing.
+	list := func(fn func(*contacts.Contact) error) error { return db.ListContacts(r.Context(), f, fn) }
+	if query := q.Get("q"); strings.TrimSpace(query) != "" {
+		if q.Has("phone") {
+			writeError(w, r, &contacts.Error{Code: contacts.EUSAGE, Field: "q",
+				Message: "q and phone: give one of them (phone finds one number, q searches)"})
+			return
+		}
+		limit := f.Limit
+		if limit == 0 {
+			limit = DefaultSearchLimit
+		}
+		list = func(fn func(*contacts.Contact) error) error {
+			return db.SearchContacts(r.Context(), query, limit, fn)
+		}
 	}
 
 	// The array is written as the rows come, in chunks. Until the first
@@ -80,7 +103,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 		return err
 	}
 	first := true
-	err := db.ListContacts(r.Context(), f, func(c *contacts.Contact) error {
+	err := list(func(c *contacts.Contact) error {
 		if !first {
 			b = append(b, ',')
 		}
@@ -391,11 +414,19 @@ func jsonKind(v json.RawMessage) string {
 // international prefix, and a space never starts a number: a leading '+'
 // is kept as '+'.
 func queryPhone(rawQuery string) string {
+	return QueryNumber(rawQuery, "phone")
+}
+
+// QueryNumber returns the parameter key of a raw query that holds a
+// phone number, read as queryPhone reads ?phone=: a '+' that starts a
+// number is a plus sign, and a ';' (tel:20123456;phone-context=+45) is
+// part of the value, where url.ParseQuery drops the whole parameter.
+func QueryNumber(rawQuery, key string) string {
 	for rawQuery != "" {
 		var part string
 		part, rawQuery, _ = strings.Cut(rawQuery, "&")
 		k, v, _ := strings.Cut(part, "=")
-		if k != "phone" {
+		if k != key {
 			continue
 		}
 		// A '+' that starts a number (at the start, or after "sip:",

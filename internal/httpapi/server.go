@@ -10,6 +10,7 @@
 // Every route is served under /api/v1 (the API's curl paths) and /v1:
 //
 //	GET    /api/v1/contacts[?phone=P][&limit=N]   200, a JSON array, newest first
+//	GET    /api/v1/contacts?q=QUERY[&limit=N]     200, the search's answers, best first (20 by default)
 //	POST   /api/v1/contacts                       201, the contact
 //	GET    /api/v1/contacts/{id}                  200, the contact
 //	PATCH  /api/v1/contacts/{id}                  200, the contact
@@ -21,7 +22,9 @@
 //	POST   /api/v1/contacts/{id}/restore           201, the deleted contact, back
 //	GET    /healthz                               200 "ok", no key needed
 //
-// The contact routes need the X-Api-Key header. Errors are JSON, the shape
+// The contact routes need the X-Api-Key header, or the session cookie of
+// the web page (Config.Sessions) with, on a request that changes
+// something, its CSRF token in X-CSRF-Token (403 without it). Errors are JSON, the shape
 // the CLI prints with -o json:
 //
 //	{"error":{"code":"invalid","field":"phone","message":"phone: too short"}}
@@ -82,6 +85,24 @@ type Config struct {
 	// MaxBody bounds request bodies, in bytes (413 past it); 0 means
 	// DefaultMaxBody.
 	MaxBody int64
+	// Sessions, when set, lets a signed-in browser (the web page's
+	// session cookie, with its CSRF token on writes) stand in for the
+	// X-Api-Key header.
+	Sessions Sessions
+	// Web, when set, serves every path outside the API (/api/, /v1/ and
+	// /healthz): the web page. Without it they are JSON 404s.
+	Web http.Handler
+}
+
+// Sessions are the signed-in browsers of the web page.
+type Sessions interface {
+	// Key returns the API key r's session stands for: "" and no error
+	// when r carries no session; an error when its session has ended, or
+	// when r changes something without the session's CSRF token or from
+	// another site's page.
+	Key(r *http.Request) (string, error)
+	// End ends r's session: the key it stands for was refused.
+	End(r *http.Request)
 }
 
 // Server serves the API over every company's book in a data directory.
@@ -142,9 +163,18 @@ func (s *Server) routes() *http.ServeMux {
 		plain(w, http.StatusOK, "ok\n")
 	})
 	mux.HandleFunc("/healthz", methodNotAllowed("GET, HEAD"))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	noRoute := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, contacts.Errorf(contacts.ENOTFOUND, "no such route: %s %s", cut(r.Method, contacts.MaxExcerpt), pathExcerpt(r)))
-	})
+	}
+	// The API's unknown routes stay JSON 404s when the web page has the
+	// rest.
+	mux.HandleFunc("/api/", noRoute)
+	mux.HandleFunc("/v1/", noRoute)
+	if s.cfg.Web != nil {
+		mux.Handle("/", s.cfg.Web)
+	} else {
+		mux.HandleFunc("/", noRoute)
+	}
 	return mux
 }
 
@@ -198,6 +228,27 @@ var (
 	errKeyRejected = contacts.Errorf(contacts.EUNAUTHORIZED, "API key rejected")
 	errClosed      = errors.New("the server is shut down")
 )
+
+// requestBook authenticates r, by its X-Api-Key header or else by its
+// web session, and returns the book of its company and the function to
+// call when the request is done with it: the one authentication of the
+// API's routes.
+func (s *Server) requestBook(r *http.Request) (contacts.Book, func(), error) {
+	key := r.Header.Get("X-Api-Key")
+	session := false
+	if key == "" && s.cfg.Sessions != nil {
+		k, err := s.cfg.Sessions.Key(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		key, session = k, k != ""
+	}
+	book, done, err := s.authenticate(r, key)
+	if err != nil && session && contacts.ErrorCode(err) == contacts.EUNAUTHORIZED {
+		s.cfg.Sessions.End(r) // its key was revoked
+	}
+	return book, done, err
+}
 
 // authenticate returns the book of the company that key belongs to, and
 // the function to call when the request is done with it.

@@ -937,3 +937,52 @@ func TestHistoryAPI(t *testing.T) {
 	e.do("GET", "/api/v1/contacts/"+id+"/history", e.key["beta"], "").want(t, 404, "application/json")
 	e.do("GET", "/api/v1/operations", "", "").want(t, 401, "application/json")
 }
+
+func TestSearchRoute(t *testing.T) {
+	e := newEnv(t, httpapi.Config{})
+	key := e.key["acme"]
+	for _, body := range []string{
+		`{"phone":"+45 20 12 34 56","name":"Søren Kierkegaard","company_name":"Stephenson ApS"}`,
+		`{"phone":"+45 30 12 34 56","name":"Ann Jensen"}`,
+		`{"phone":"+45 40 12 34 56","name":"Anna Berg"}`,
+	} {
+		if r := e.do("POST", "/api/v1/contacts", key, body); r.status != 201 {
+			t.Fatalf("POST: %d %s", r.status, r.body)
+		}
+	}
+	for _, tt := range []struct {
+		query  string
+		status int
+		names  []string
+	}{
+		{"q=soren", 200, []string{"Søren Kierkegaard"}},
+		{"q=ann", 200, []string{"Ann Jensen", "Anna Berg"}},
+		{"q=ann&limit=1", 200, []string{"Ann Jensen"}},
+		{"q=2012+34", 200, []string{"Søren Kierkegaard"}},
+		{"q=nobody", 200, nil},
+		{"q=", 200, []string{"Anna Berg", "Ann Jensen", "Søren Kierkegaard"}}, // the listing
+		{"q=%2B%2B", 400, nil},
+		{"q=ann&phone=20123456", 400, nil},
+		{"q=ann&limit=0", 400, nil},
+	} {
+		r := e.do("GET", "/api/v1/contacts?"+tt.query, key, "")
+		if r.status != tt.status {
+			t.Errorf("?%s: %d %s, want %d", tt.query, r.status, r.body, tt.status)
+			continue
+		}
+		if r.status != 200 {
+			continue
+		}
+		var got []contacts.Contact
+		if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+			t.Fatalf("?%s: %v: %s", tt.query, err, r.body)
+		}
+		var names []string
+		for _, c := range got {
+			names = append(names, *c.Name)
+		}
+		if fmt.Sprint(names) != fmt.Sprint(tt.names) {
+			t.Errorf("?%s: %q, want %q", tt.query, names, tt.names)
+		}
+	}
+}
