@@ -46,12 +46,32 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) (contacts.Book, fu
 	return db, done
 }
 
-func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
+// withBook authenticates r (s.book) and answers it with h on its company's
+// book, which it gives back when h returns.
+func (s *Server) withBook(h func(w http.ResponseWriter, r *http.Request, db contacts.Book)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		db, done := s.book(w, r)
+		if db == nil {
+			return
+		}
+		defer done()
+		h(w, r, db)
 	}
-	defer done()
+}
+
+// withContact is withBook for the routes of one contact: h gets the
+// {id} of the path, checked (pathID).
+func (s *Server) withContact(h func(w http.ResponseWriter, r *http.Request, db contacts.Book, id string)) http.HandlerFunc {
+	return s.withBook(func(w http.ResponseWriter, r *http.Request, db contacts.Book) {
+		id, ok := pathID(w, r)
+		if !ok {
+			return
+		}
+		h(w, r, db, id)
+	})
+}
+
+func (s *Server) listContacts(w http.ResponseWriter, r *http.Request, db contacts.Book) {
 	q := r.URL.Query()
 	f := contacts.ContactFilter{Phone: queryPhone(r.URL.RawQuery)}
 	if v := q.Get("limit"); v != "" {
@@ -129,16 +149,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	flush()
 }
 
-func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) getContact(w http.ResponseWriter, r *http.Request, db contacts.Book, id string) {
 	c, err := db.FindContactByID(r.Context(), id)
 	if err != nil {
 		writeError(w, r, err)
@@ -147,12 +158,7 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 	writeContact(w, http.StatusOK, c)
 }
 
-func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
+func (s *Server) createContact(w http.ResponseWriter, r *http.Request, db contacts.Book) {
 	in, err := s.decodeFields(w, r)
 	if err != nil {
 		writeError(w, r, err)
@@ -176,16 +182,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 	writeContact(w, http.StatusCreated, c)
 }
 
-func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) patchContact(w http.ResponseWriter, r *http.Request, db contacts.Book, id string) {
 	// An unknown id is 404 whatever the body says, as for GET.
 	if _, err := db.FindContactByID(r.Context(), id); err != nil {
 		writeError(w, r, err)
@@ -238,16 +235,7 @@ func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) {
 	writeContact(w, http.StatusOK, c)
 }
 
-func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request, db contacts.Book, id string) {
 	ctx, err := ifMatch(r)
 	if err == nil {
 		err = db.DeleteContacts(ctx, []string{id})

@@ -17,13 +17,13 @@ import (
 //	GET  /api/v1/contacts/{id}/history               200, the contact's revisions, oldest first ({id}: or a number it has or had)
 //	POST /api/v1/contacts/{id}/restore               201, the contact brought back
 func (s *Server) historyRoutes(mux *http.ServeMux, p string) {
-	mux.HandleFunc("GET "+p+"/operations", s.listOperations)
+	mux.HandleFunc("GET "+p+"/operations", s.withBook(s.listOperations))
 	mux.HandleFunc(p+"/operations", methodNotAllowed("GET, HEAD"))
-	mux.HandleFunc("POST "+p+"/operations/{id}/undo", s.undoOperation)
+	mux.HandleFunc("POST "+p+"/operations/{id}/undo", s.withBook(s.undoOperation))
 	mux.HandleFunc(p+"/operations/{id}/undo", methodNotAllowed("POST"))
-	mux.HandleFunc("GET "+p+"/contacts/{id}/history", s.contactHistory)
+	mux.HandleFunc("GET "+p+"/contacts/{id}/history", s.withBook(s.contactHistory))
 	mux.HandleFunc(p+"/contacts/{id}/history", methodNotAllowed("GET, HEAD"))
-	mux.HandleFunc("POST "+p+"/contacts/{id}/restore", s.restoreContact)
+	mux.HandleFunc("POST "+p+"/contacts/{id}/restore", s.withContact(s.restoreContact))
 	mux.HandleFunc(p+"/contacts/{id}/restore", methodNotAllowed("POST"))
 }
 
@@ -44,12 +44,7 @@ func writeJSONValue(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Write(b)
 }
 
-func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
+func (s *Server) listOperations(w http.ResponseWriter, r *http.Request, db contacts.Book) {
 	var f contacts.OperationFilter
 	q := r.URL.Query()
 	if v := q.Get("limit"); v != "" {
@@ -79,12 +74,7 @@ func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) {
 	writeJSONValue(w, r, http.StatusOK, list)
 }
 
-func (s *Server) undoOperation(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
+func (s *Server) undoOperation(w http.ResponseWriter, r *http.Request, db contacts.Book) {
 	id := r.PathValue("id")
 	if id == "last" {
 		id = ""
@@ -106,12 +96,7 @@ func (s *Server) undoOperation(w http.ResponseWriter, r *http.Request) {
 	writeJSONValue(w, r, http.StatusOK, op)
 }
 
-func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
+func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, db contacts.Book) {
 	// {id} is an id, or a phone number the contact has or had: a deleted
 	// contact is found by its number too.
 	revs, err := db.ContactHistory(r.Context(), r.PathValue("id"))
@@ -125,16 +110,7 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request) {
 	writeJSONValue(w, r, http.StatusOK, revs)
 }
 
-func (s *Server) restoreContact(w http.ResponseWriter, r *http.Request) {
-	db, done := s.book(w, r)
-	if db == nil {
-		return
-	}
-	defer done()
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) restoreContact(w http.ResponseWriter, r *http.Request, db contacts.Book, id string) {
 	c, err := db.Restore(r.Context(), id)
 	if err != nil {
 		writeError(w, r, err)

@@ -145,12 +145,12 @@ func (s *Server) routes() *http.ServeMux {
 	// method ones, so it gets exactly the other methods: a JSON 405 with
 	// Allow, where the mux's own would be plain text.
 	for _, p := range []string{"/api/v1", "/v1"} {
-		mux.HandleFunc("GET "+p+"/contacts", s.listContacts)
-		mux.HandleFunc("POST "+p+"/contacts", s.createContact)
+		mux.HandleFunc("GET "+p+"/contacts", s.withBook(s.listContacts))
+		mux.HandleFunc("POST "+p+"/contacts", s.withBook(s.createContact))
 		mux.HandleFunc(p+"/contacts", methodNotAllowed("GET, HEAD, POST"))
-		mux.HandleFunc("GET "+p+"/contacts/{id}", s.getContact)
-		mux.HandleFunc("PATCH "+p+"/contacts/{id}", s.patchContact)
-		mux.HandleFunc("DELETE "+p+"/contacts/{id}", s.deleteContact)
+		mux.HandleFunc("GET "+p+"/contacts/{id}", s.withContact(s.getContact))
+		mux.HandleFunc("PATCH "+p+"/contacts/{id}", s.withContact(s.patchContact))
+		mux.HandleFunc("DELETE "+p+"/contacts/{id}", s.withContact(s.deleteContact))
 		mux.HandleFunc(p+"/contacts/{id}", methodNotAllowed("GET, HEAD, PATCH, DELETE"))
 		s.historyRoutes(mux, p)
 		mux.HandleFunc("GET "+p+"/callerid", s.callerID)
