@@ -26,7 +26,11 @@ func judgeRatio(r, ref *Row, ratio float64, limit time.Duration, rss int64) stri
 			unknown = append(unknown, fmt.Sprintf("the %g× sqlite3 limit not checked (no sqlite3 figure)", ratio))
 		} else {
 			x := float64(r.Median) / float64(ref.Median)
-			s := fmt.Sprintf("%.2f× sqlite3", x)
+			name := "sqlite3"
+			if !strings.Contains(ref.Name, "sqlite3") {
+				name = "the " + ref.Name // undo-import: the import's
+			}
+			s := fmt.Sprintf("%.2f× %s", x, name)
 			if x <= ratio {
 				met = append(met, s)
 			} else {
