@@ -415,6 +415,15 @@ func (db *DB) Undo(ctx context.Context, id string, force bool) (*contacts.Operat
 			return err
 		}
 		undoID = w.opID
+		// An undo of an import deletes or rewrites its contacts all over
+		// the phone, id and history indexes: the page cache an import
+		// has (newImporter), and more, since an undo writes each
+		// contact's history too.
+		if op.Changes > undoBatch {
+			if _, err := w.tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+				return err
+			}
+		}
 		last := int64(1) << 62
 		for {
 			batch, err := opChanges(ctx, w.tx, seq, last)
@@ -504,15 +513,16 @@ func opChanges(ctx context.Context, tx *writeTx, op, before int64) ([]*change, e
 // created contact is deleted, an updated or deleted one takes its old
 // fields again (and its id and created_at), with updated_at now.
 func (w *writer) revert(ch *change) error {
+	if ch.before == nil {
+		err := w.delete(ch.contactID)
+		if contacts.ErrorCode(err) == contacts.ENOTFOUND {
+			return nil // deleted since (with --force): as it was before
+		}
+		return err
+	}
 	cur, err := w.find(ch.contactID)
 	if err != nil && contacts.ErrorCode(err) != contacts.ENOTFOUND {
 		return err
-	}
-	if ch.before == nil {
-		if cur == nil {
-			return nil // deleted since (with --force): as it was before
-		}
-		return w.delete(ch.contactID)
 	}
 	c := *ch.before
 	if cur == nil {
