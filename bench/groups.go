@@ -246,6 +246,8 @@ func importGroup() *Group {
 				},
 				Prepare: func(e *Env) []string { return removeBook(e.Dir, importCompany) },
 				Cleanup: func(e *Env) []string { return removeBook(e.Dir, importCompany) },
+				// The summary is a message: it is on standard error.
+				CheckStderr: true,
 				Check: func(e *Env, r *Row, out io.Reader) error {
 					b, err := io.ReadAll(out)
 					if err != nil {

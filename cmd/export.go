@@ -149,7 +149,8 @@ func exportRun(ctx context.Context, opts *exportOptions) (err error) {
 		_, err = ios.Out.Write(b)
 		return err
 	}
-	_, err = fmt.Fprintf(ios.Out, "%s: exported %s\n", opts.OutputFile, plural(n, "contact"))
+	// The summary is a message, not data: standard error.
+	_, err = fmt.Fprintf(ios.ErrOut, "%s: exported %s\n", opts.OutputFile, plural(n, "contact"))
 	return err
 }
 

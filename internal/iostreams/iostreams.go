@@ -22,7 +22,8 @@ type IOStreams struct {
 
 // System returns the process's streams.
 func System() *IOStreams {
-	_, noColor := os.LookupEnv("NO_COLOR")
+	// Only a non-empty NO_COLOR turns colour off (no-color.org).
+	noColor := os.Getenv("NO_COLOR") != ""
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		inTTY:   isTerminal(os.Stdin),

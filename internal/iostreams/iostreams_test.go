@@ -1,0 +1,33 @@
+package iostreams
+
+import (
+	"os"
+	"testing"
+)
+
+// TestNoColor checks the no-color.org rule: only a non-empty NO_COLOR
+// turns colour off; an empty one does not.
+func TestNoColor(t *testing.T) {
+	tests := []struct {
+		name, value string
+		set         bool
+		want        bool // noColor
+	}{
+		{"unset", "", false, false},
+		{"empty", "", true, false},
+		{"one", "1", true, true},
+		{"word", "yes", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("TERM", "xterm")
+			t.Setenv("NO_COLOR", tt.value)
+			if !tt.set {
+				os.Unsetenv("NO_COLOR") // t.Setenv restores it after
+			}
+			if got := System().noColor; got != tt.want {
+				t.Errorf("NO_COLOR=%q (set %v): noColor %v, want %v", tt.value, tt.set, got, tt.want)
+			}
+		})
+	}
+}
