@@ -233,7 +233,7 @@ func keysListRun(ctx context.Context, opts *keysListOptions) error {
 		}
 		return nil
 	}
-	t := output.NewTable(ios.Out, ios.ColorEnabled(), keyColumns...)
+	t := newTable(ios, keyColumns...)
 	for _, k := range keys {
 		last := "never"
 		if k.LastUsedAt != nil {

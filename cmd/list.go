@@ -87,7 +87,7 @@ func printListing(ctx context.Context, ios *iostreams.IOStreams, cfg *Config, ea
 		}
 		return w.Close()
 	}
-	t := output.NewTable(ios.Out, ios.ColorEnabled(), output.ListColumns...)
+	t := newTable(ios, output.ListColumns...)
 	n := 0
 	err := streamContacts(ctx, each, func(c *contacts.Contact) error {
 		n++

@@ -158,3 +158,12 @@ func completeContacts(f *Factory, many bool) cobra.CompletionFunc {
 }
 
 var errStop = fmt.Errorf("stop")
+
+// newTable returns a table for the command's standard output: aligned,
+// with a header, fitted to the terminal's width on a terminal;
+// tab-separated values with no header when piped.
+func newTable(ios *iostreams.IOStreams, cols ...output.Column) *output.Table {
+	return output.NewTableOpts(ios.Out, output.TableOptions{
+		TTY: ios.IsStdoutTTY(), Width: ios.TerminalWidth(), Bold: ios.ColorEnabled(),
+	}, cols...)
+}

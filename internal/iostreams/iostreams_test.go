@@ -31,3 +31,24 @@ func TestNoColor(t *testing.T) {
 		})
 	}
 }
+
+func TestTerminalWidth(t *testing.T) {
+	tests := []struct {
+		columns string
+		size    int // 0: not a terminal
+		want    int
+	}{
+		{"", 0, 80},
+		{"", 132, 132},
+		{"100", 132, 100},
+		{"0", 60, 60},
+		{"wide", 0, 80},
+		{"-5", 0, 80},
+	}
+	for _, tt := range tests {
+		got := terminalWidth(tt.columns, func() (int, bool) { return tt.size, tt.size > 0 })
+		if got != tt.want {
+			t.Errorf("COLUMNS=%q, terminal %d: %d, want %d", tt.columns, tt.size, got, tt.want)
+		}
+	}
+}
