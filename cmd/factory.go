@@ -273,7 +273,8 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention})
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention,
+		Created: f.bookCreated(cfg.Company)})
 	if errors.Is(err, store.ErrNoBook) {
 		return emptyBook{company: cfg.Company}, nil
 	} else if err != nil {
@@ -281,6 +282,24 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	}
 	f.book = db
 	return db, nil
+}
+
+// bookCreated returns what tells, on standard error, that a write has
+// made company's book: --company names a book, so a new one by a typo, or
+// by taking --company for the employer, would otherwise go unseen. Not
+// with -o json, whose standard error is JSON errors only.
+func (f *Factory) bookCreated(company string) func(path string) {
+	return func(path string) {
+		if f.wantsJSON() {
+			// With -o json, standard error carries only JSON errors.
+			return
+		}
+		msg := fmt.Sprintf("created the book '%s' in %s", company, filepath.Dir(path))
+		if strings.HasSuffix(f.cmdPath, " add") || strings.HasSuffix(f.cmdPath, " import") {
+			msg += "; the employer is --company-name"
+		}
+		fmt.Fprintln(f.IO.ErrOut, output.Safe(msg, false))
+	}
 }
 
 // Inventory describes the books of the data directory (none when it does
@@ -307,7 +326,8 @@ func (f *Factory) BookOf(ctx context.Context, company string, create bool) (cont
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention})
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention,
+		Created: f.bookCreated(company)})
 	if errors.Is(err, store.ErrNoBook) {
 		return emptyBook{company: company}, nil
 	}
