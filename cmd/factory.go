@@ -159,6 +159,11 @@ func (f *Factory) loadConfig() (*Config, error) {
 	if cfg.Output != "table" && cfg.Output != "json" {
 		out := cfg.Output
 		cfg.Output = "table"
+		switch out {
+		case "csv", "vcard", "vcf", "jsonl":
+			// A file format: export takes it, as --format.
+			return cfg, usageErrorf("--output: %q is not an output format (use table or json); for a %s file, export --format %s", out, out, strings.Replace(out, "vcf", "vcard", 1))
+		}
 		return cfg, usageErrorf("--output: %q is not an output format (use table or json)", out)
 	}
 	cfg.Company = strings.TrimSpace(v.GetString("company"))

@@ -141,6 +141,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.cmdPath = cmd.CommandPath()
+			// The command's flags: the root's and its own (--jq, --server…).
+			f.global.fs = cmd.Flags()
 			switch cmd.Name() {
 			case "help", "completion", "bash", "zsh", "fish", "powershell", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 				return nil
@@ -167,11 +169,6 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.global.dataDir, "data-dir", "", "`directory` of the address books (default $XDG_DATA_HOME/contacts)")
 	pf.StringVar(&f.global.region, "region", "", "default `region` for numbers without a country code (ISO 3166, e.g. DK)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json")
-	pf.StringVar(&f.global.jq, "jq", "", "filter JSON output with a jq `expression` (implies -o json)")
-	pf.StringVar(&f.global.jsonFields, "json", "", "print only these comma-separated contact `fields` as JSON (--json alone lists them)")
-	pf.StringVar(&f.global.server, "server", "", "use the book on the server at `URL` instead of a local file (see CLIENT MODE)")
-	// The key's value is never a flag default, so --help cannot show it.
-	pf.StringVar(&f.global.apiKey, "api-key", "", "API `key` for --server (prefer CONTACTS_API_KEY: a flag shows in the process list)")
 
 	root.AddCommand(
 		newCmdList(f, nil),
@@ -187,7 +184,53 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newCmdServe(f, nil), newCmdKeys(f))
 	root.AddCommand(newCmdHistory(f, nil), newCmdUndo(f, nil), newCmdRestore(f, nil), newCmdBackup(f, nil), newCmdBooks(f, nil))
 	root.AddCommand(newCmdSync(f, nil))
+	addApplicableFlags(f, root)
 	return root
+}
+
+// clientCommands work on a server's book when one is set (CLIENT MODE);
+// the others work on the local books only.
+var clientCommands = map[string]bool{
+	"list": true, "add": true, "show": true, "edit": true, "rm": true, "lookup": true, "search": true,
+	"history": true, "undo": true, "restore": true, "export": true, "label": true,
+}
+
+// addApplicableFlags gives each command the flags that apply to it, and
+// no others: --jq to those that print JSON, --json to those that print
+// contacts, --server and --api-key to those that work on a server's book.
+// The local-only commands keep a hidden --server, so that --server ""
+// still overrides a server set in the environment or the config file.
+func addApplicableFlags(f *Factory, root *cobra.Command) {
+	var walk func(c *cobra.Command, top string)
+	walk = func(c *cobra.Command, top string) {
+		for _, sub := range c.Commands() {
+			name := top
+			if name == "" {
+				name = sub.Name()
+			}
+			walk(sub, name)
+		}
+		if c == root || !c.Runnable() {
+			return
+		}
+		fl := c.Flags()
+		if kind := c.Annotations[jsonAnnotation]; kind != "" {
+			fl.StringVar(&f.global.jq, "jq", "", "filter JSON output with a jq `expression` (implies -o json)")
+			if kind == jsonContacts {
+				fl.StringVar(&f.global.jsonFields, "json", "", "print only these comma-separated contact `fields` as JSON (--json alone lists them)")
+			}
+		}
+		switch {
+		case clientCommands[top]:
+			fl.StringVar(&f.global.server, "server", "", "use the book on the server at `URL` instead of a local file (see CLIENT MODE)")
+			// The key's value is never a flag default, so --help cannot show it.
+			fl.StringVar(&f.global.apiKey, "api-key", "", "API `key` for --server (prefer CONTACTS_API_KEY: a flag shows in the process list)")
+		case top != "help" && top != "completion" && top != "__complete" && top != "__completeNoDesc":
+			fl.StringVar(&f.global.server, "server", "", "")
+			fl.MarkHidden("server")
+		}
+	}
+	walk(root, "")
 }
 
 // flagError makes a flag that does not parse a usage error naming the
@@ -203,12 +246,32 @@ func flagError(f *Factory) func(*cobra.Command, error) error {
 	}
 }
 
-// wrapArgs makes an argument validator's error a usage error.
+// argWords say, in the product's words, what each command's argument is.
+var argWords = map[string]string{
+	"show": "a contact id or phone number", "edit": "a contact id or phone number", "rm": "a contact id or phone number",
+	"lookup": "a phone number (or - to read numbers from standard input)", "restore": "the id of a deleted contact",
+	"label": "a call log file (CSV)", "search": "what to search for", "import": "a file to import (or - for standard input)",
+	"keys revoke": "the id of a key", "history": "a contact id or phone number", "undo": "an operation id",
+	"backup": "a backup file", "sync": "a CardDAV address book URL",
+}
+
+// wrapArgs makes an argument validator's error a usage error that says
+// what is missing or too much in the product's words.
 func wrapArgs(fn cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			return usageErrorf("%s (see 'contacts %s --help')", err.Error(), strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts")))
+		err := fn(cmd, args)
+		if err == nil {
+			return nil
 		}
-		return nil
+		name := strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "contacts"))
+		msg := err.Error()
+		if what, ok := argWords[name]; ok {
+			if len(args) == 0 {
+				msg = fmt.Sprintf("%s: %s is required", name, what)
+			} else {
+				msg = fmt.Sprintf("%s: %d arguments given; it takes %s", name, len(args), what)
+			}
+		}
+		return usageErrorf("%s (see 'contacts %s --help')", msg, name)
 	}
 }
