@@ -148,3 +148,38 @@ func TestListFitsTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptsOnTerminal: on a terminal keys revoke and export over an
+// existing file ask first, as rm does; only y goes ahead.
+func TestPromptsOnTerminal(t *testing.T) {
+	r := newTTYRun(t)
+	id, _ := r.run("", "keys", "create", "--name", "front desk", "-o", "json", "--jq", ".id")
+	id = strings.Trim(strings.TrimSpace(id), `"`)
+
+	out, code := r.pty(80, "n\n", "keys", "revoke", id)
+	if code != 1 || !strings.Contains(out, "Revoke API key "+id+" front desk?") || !strings.Contains(out, "nothing was revoked") {
+		t.Errorf("keys revoke, answered n: exit %d:\n%s", code, out)
+	}
+	if keys, _ := r.run("", "keys", "list", "-o", "json"); !strings.Contains(keys, id) {
+		t.Fatalf("the key was revoked all the same: %s", keys)
+	}
+	out, code = r.pty(80, "y\n", "keys", "revoke", id)
+	if code != 0 {
+		t.Errorf("keys revoke, answered y: exit %d:\n%s", code, out)
+	}
+	if keys, _ := r.run("", "keys", "list", "-o", "json"); strings.Contains(keys, id) {
+		t.Errorf("the key is still there: %s", keys)
+	}
+
+	r.run("", "add", "--phone", "+4520123456", "--name", "Ann")
+	file := filepath.Join(t.TempDir(), "mine.csv")
+	os.WriteFile(file, []byte("my own work\n"), 0o600)
+	out, code = r.pty(80, "\n", "export", "--output-file", file)
+	if b, _ := os.ReadFile(file); code != 1 || string(b) != "my own work\n" || !strings.Contains(out, "mine.csv exists. Replace it with the export?") {
+		t.Errorf("export over a file, answered nothing: exit %d, file %q:\n%s", code, b, out)
+	}
+	out, code = r.pty(80, "y\n", "export", "--output-file", file)
+	if b, _ := os.ReadFile(file); code != 0 || !strings.Contains(string(b), "+4520123456") {
+		t.Errorf("export over a file, answered y: exit %d, file %q:\n%s", code, b, out)
+	}
+}
