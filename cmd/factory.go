@@ -220,26 +220,43 @@ func knownKey(k string) bool {
 	return false
 }
 
-// defaultConfigFile is $XDG_CONFIG_HOME/contacts/config.yaml, or
-// ~/.config/contacts/config.yaml; "" when neither can be known.
+// The one rule for where contacts keeps its files, the same on every
+// platform (macOS and Windows too, whose own conventions are not used):
+// the XDG base directories. The config file is
+// $XDG_CONFIG_HOME/contacts/config.yaml, else ~/.config/contacts/config.yaml;
+// the books are in $XDG_DATA_HOME/contacts, else ~/.local/share/contacts.
+// A relative XDG_* value is ignored, as the XDG specification says.
+
+// defaultConfigFile is the config file by that rule; "" when it cannot be
+// known (no home directory).
 func defaultConfigFile() string {
-	dir, err := os.UserConfigDir()
+	dir, err := xdgDir(os.Getenv, os.UserHomeDir, "XDG_CONFIG_HOME", ".config")
 	if err != nil {
 		return ""
 	}
 	return filepath.Join(dir, "contacts", "config.yaml")
 }
 
-// defaultDataDir is $XDG_DATA_HOME/contacts, or ~/.local/share/contacts.
+// defaultDataDir is the data directory by that rule.
 func defaultDataDir() (string, error) {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "contacts"), nil
-	}
-	home, err := os.UserHomeDir()
+	dir, err := xdgDir(os.Getenv, os.UserHomeDir, "XDG_DATA_HOME", ".local", "share")
 	if err != nil {
 		return "", fmt.Errorf("no data directory: set --data-dir or CONTACTS_DATA_DIR (%v)", err)
 	}
-	return filepath.Join(home, ".local", "share", "contacts"), nil
+	return filepath.Join(dir, "contacts"), nil
+}
+
+// xdgDir is the directory that the environment variable env names, when
+// it is an absolute path, else home joined with under.
+func xdgDir(getenv func(string) string, home func() (string, error), env string, under ...string) (string, error) {
+	if d := getenv(env); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	h, err := home()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{h}, under...)...), nil
 }
 
 func expandHome(p string) string {
