@@ -185,7 +185,67 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newCmdHistory(f, nil), newCmdUndo(f, nil), newCmdRestore(f, nil), newCmdBackup(f, nil), newCmdBooks(f, nil))
 	root.AddCommand(newCmdSync(f, nil))
 	addApplicableFlags(f, root)
+	addFlagCompletions(f, root)
 	return root
+}
+
+// addFlagCompletions makes the flags that take one of a set of values
+// complete those values, not file names: -o, --format, --on-conflict,
+// --region, and --company from the books there are.
+func addFlagCompletions(f *Factory, root *cobra.Command) {
+	fixed := func(values ...string) cobra.CompletionFunc {
+		return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return values, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	root.RegisterFlagCompletionFunc("output", fixed("table\tfor people", "json\tfor scripts"))
+	root.RegisterFlagCompletionFunc("region", completeRegions)
+	root.RegisterFlagCompletionFunc("company", func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		books, err := f.Inventory(ctx)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, b := range books {
+			out = append(out, cobra.CompletionWithDesc(b.Company, plural(b.Contacts, "contact")))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c.LocalFlags().Lookup("format") != nil {
+			c.RegisterFlagCompletionFunc("format", fixed("csv\tCSV (Google, Outlook, any header)", "vcard\tvCard 3.0 or 4.0",
+				"json\ta JSON array", "jsonl\tJSON Lines, a contact a line"))
+		}
+		if c.LocalFlags().Lookup("on-conflict") != nil {
+			c.RegisterFlagCompletionFunc("on-conflict", fixed(contacts.ConflictFail+"\twrite nothing, report the numbers",
+				contacts.ConflictSkip+"\tkeep the contact that has the number",
+				contacts.ConflictUpdate+"\tmerge the fields the row gives",
+				contacts.ConflictReplace+"\tthe row replaces the contact whole"))
+		}
+	}
+	walk(root)
+}
+
+// completeRegions completes --region with the regions phone numbers are
+// known for, in the case typed.
+func completeRegions(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	lower := toComplete != strings.ToUpper(toComplete)
+	var out []cobra.Completion
+	for _, r := range contacts.Regions() {
+		if lower {
+			r = strings.ToLower(r)
+		}
+		out = append(out, cobra.CompletionWithDesc(r, contacts.RegionName(strings.ToUpper(r))))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // clientCommands work on a server's book when one is set (CLIENT MODE);

@@ -141,6 +141,11 @@ func completeContacts(f *Factory, many bool) cobra.CompletionFunc {
 			if !strings.HasPrefix(key, prefix) || given[c.ID] || given[c.Phone] {
 				return nil
 			}
+			if key == c.ID && toComplete != prefix {
+				// Ids are taken in any case: offer them in the case typed,
+				// since the shell keeps only what starts with it.
+				key = strings.ToLower(key)
+			}
 			desc := output.Safe(c.DisplayName(), false)
 			if desc == "" {
 				desc = c.PhoneFormatted

@@ -183,3 +183,21 @@ func TestPromptsOnTerminal(t *testing.T) {
 		t.Errorf("export over a file, answered y: exit %d, file %q:\n%s", code, b, out)
 	}
 }
+
+// TestCompleteLowerCaseID: an id prefix typed in lower case completes, in
+// lower case (the shell keeps only what starts with what was typed; ids
+// are taken in any case).
+func TestCompleteLowerCaseID(t *testing.T) {
+	r := newTTYRun(t)
+	id, _ := r.run("", "add", "--phone", "+4520123456", "--name", "Ann", "-o", "json", "--jq", ".id")
+	id = strings.Trim(strings.TrimSpace(id), `"`)
+	low := strings.ToLower(id)
+	out, _ := r.run("", "__complete", "show", low[:4])
+	if !strings.Contains(out, low+"\tAnn · +45 20 12 34 56\n") {
+		t.Errorf("__complete show %s:\n%s", low[:4], out)
+	}
+	out, _ = r.run("", "__complete", "show", id[:4])
+	if !strings.Contains(out, id+"\tAnn") {
+		t.Errorf("__complete show %s:\n%s", id[:4], out)
+	}
+}
