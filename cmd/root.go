@@ -114,7 +114,8 @@ EXIT STATUS
      server that cannot be reached or that rejects the API key
   2  usage: unknown flag, missing argument, bad company name, missing --config file,
      a config file that is not a regular file of at most 1 MiB or that has a setting
-     of the wrong type, rm without --yes when not on a terminal
+     of the wrong type, rm or keys revoke without --yes when not on a terminal,
+     export over an existing --output-file without --force when not on one
   3  not found: unknown id or phone; lookup with no match; nothing to undo
   4  invalid input: bad phone, bad email, note too long (nothing is written)
   5  conflict: the phone number belongs to another contact; the contact changed
