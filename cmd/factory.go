@@ -317,7 +317,7 @@ func (f *Factory) bookCreated(company string) func(path string) {
 			return
 		}
 		msg := fmt.Sprintf("created the book '%s' in %s", company, filepath.Dir(path))
-		if strings.HasSuffix(f.cmdPath, " add") || strings.HasSuffix(f.cmdPath, " import") {
+		if company != contacts.DefaultCompany && (strings.HasSuffix(f.cmdPath, " add") || strings.HasSuffix(f.cmdPath, " import")) {
 			msg += "; the employer is --company-name"
 		}
 		fmt.Fprintln(f.IO.ErrOut, output.Safe(msg, false))
