@@ -70,8 +70,8 @@ var (
 	// What a terminal acts on and does not show: the progress line's
 	// clearing, colours.
 	readmeControl = regexp.MustCompile(`\r|\x1b\[[0-9;]*[A-Za-z]`)
-	readmeULID = regexp.MustCompile(`\b0[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{24}\b`)
-	readmeTime = regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`)
+	readmeULID    = regexp.MustCompile(`\b0[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{24}\b`)
+	readmeTime    = regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`)
 )
 
 // readmeNormal makes output comparable: ids and times are placeholders
