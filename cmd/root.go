@@ -78,7 +78,13 @@ func classifyCobraError(err error) error {
 const rootLong = `contacts is an address book for phone people. Save a number once, and every
 call from it gets a name, a company and a note.
 
-Each company has its own book: a SQLite file <data dir>/<company>.db.
+Each company has its own book: a SQLite file <data dir>/<company>.db. --company
+picks the book (a write to a new one makes it, and says so on stderr); a
+contact's employer is --company-name. contacts books lists the books.
+
+Tables are for people on a terminal, fitted to its width; piped, they are
+tab-separated values with no header. Messages (summaries, progress) go to
+stderr: stdout is data.
 
 CONFIGURATION
   Every setting is a flag, an environment variable and a config file key;
@@ -93,9 +99,13 @@ CONFIGURATION
     --api-key KEY      CONTACTS_API_KEY    api_key    (the key for --server)
                        CONTACTS_HISTORY_DAYS history_days (days of history kept;
                                                        default 90, 0 for ever)
+                       CONTACTS_FORCE_TTY  (1: tables laid out for a terminal even
+                                            when stdout is not one; COLUMNS wide)
+                       NO_COLOR            (non-empty: no bold or colour)
 
   The config file is --config FILE (or CONTACTS_CONFIG), else
   $XDG_CONFIG_HOME/contacts/config.yaml (~/.config/contacts/config.yaml) if it exists.
+  These XDG paths hold on every platform, macOS and Windows included.
   It must be a regular file of at most 1 MiB, and each setting one value (a list,
   a mapping or a date is refused: quote a value to mean the text).
 
