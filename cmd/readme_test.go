@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/phoneinc/contacts/cmd"
 )
 
 // readmeMark marks a README code block as part of the README's story: the
@@ -119,9 +120,21 @@ func TestREADME(t *testing.T) {
 			cancel()
 			t.Skipf("no pseudo-terminal: %v", err)
 		}
-		var out bytes.Buffer
+		out := &cmd.SyncBuffer{}
 		done := make(chan struct{})
-		go func() { io.Copy(&out, f); close(done) }()
+		go func() { io.Copy(out, f); close(done) }()
+		// A question the README answers ("[y/N]: y") is answered once it
+		// is asked, as a user would.
+		for _, w := range st.want {
+			if i := strings.Index(w, "[y/N]: "); i >= 0 {
+				answer := w[i+len("[y/N]: "):]
+				deadline := time.Now().Add(time.Minute)
+				for !strings.Contains(out.String(), "[y/N]: ") && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				f.Write([]byte(answer + "\n"))
+			}
+		}
 		err = c.Wait()
 		f.Close()
 		<-done
