@@ -1,7 +1,8 @@
 # Thin wrappers: `go build ./...` and `go test ./...` work without make.
 GO       ?= go
 MOD      := github.com/phoneinc/contacts
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# No tag: "dev" (--version shows the commit once, beside it).
+VERSION  ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE     ?= $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS  := -s -w -X $(MOD)/internal/build.Version=$(VERSION) -X $(MOD)/internal/build.Commit=$(COMMIT) -X $(MOD)/internal/build.Date=$(DATE)
@@ -25,9 +26,9 @@ FUZZ_TARGETS := .:FuzzNormalizePhone .:FuzzValidateEmail .:FuzzValidateCompany .
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB      ?= golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 
-.PHONY: all build test race race-quick lint fmt bench install clean fuzz soak vuln
+.PHONY: all build docs test race race-quick lint fmt bench install clean fuzz soak vuln
 
-all: build
+all: build docs
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/contacts ./cmd/contacts
@@ -103,9 +104,22 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	cd bench && $(GO) run . -bin ../bin/contacts -dir ../bench-data -md ../BENCHMARKS.md $(BENCH_FLAGS)
 
-install: build
-	install -d $(PREFIX)/bin
+# The man pages (one per command) and the bash, zsh and fish completions,
+# in share/, laid out as PREFIX/share is.
+docs:
+	$(GO) run ./internal/tools/docgen -out share
+
+# The binary, its man pages and completions under PREFIX (default
+# ~/.local); says so when PREFIX/bin is not on PATH, as in a fresh account.
+install: build docs
+	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
+		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 bin/contacts $(PREFIX)/bin/contacts
+	install -m 0644 share/man/man1/*.1 $(PREFIX)/share/man/man1/
+	install -m 0644 share/bash-completion/completions/contacts $(PREFIX)/share/bash-completion/completions/contacts
+	install -m 0644 share/zsh/site-functions/_contacts $(PREFIX)/share/zsh/site-functions/_contacts
+	install -m 0644 share/fish/vendor_completions.d/contacts.fish $(PREFIX)/share/fish/vendor_completions.d/contacts.fish
+	@PREFIX="$(PREFIX)" sh scripts/path-note.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin share

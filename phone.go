@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"errors"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -315,3 +316,19 @@ func QuickE164(raw, region string) (string, bool) {
 	}
 	return string(b), true
 }
+
+// Regions lists the region codes NormalizeRegion takes (ISO 3166 alpha-2),
+// sorted: what --region completes.
+func Regions() []string {
+	var out []string
+	for r := range phonenumbers.GetSupportedRegions() {
+		if len(r) == 2 {
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RegionName is the English name of a region code, "" when unknown.
+func RegionName(code string) string { return regionName(code) }

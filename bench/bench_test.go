@@ -120,3 +120,10 @@ func TestWriteMarkdown(t *testing.T) {
 		t.Errorf("got %q, want %q", b, want)
 	}
 }
+
+func TestWidestLine(t *testing.T) {
+	n, widest, err := widestLine(strings.NewReader("ID  NAME\n01  李小龍\n01  Ann\n"))
+	if err != nil || n != 3 || widest != 10 {
+		t.Errorf("widestLine: %d lines, widest %d, %v; want 3, 10 (a wide character takes two columns)", n, widest, err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/phoneinc/contacts/internal/bookgen"
 )
 
@@ -130,16 +131,38 @@ func groups() []*Group {
 					Check: func(e *Env, r *Row, out io.Reader) error { return checkJSONArray(out, e.Book.N) },
 				},
 				{
-					Name: "list-table", Title: "list all as a table", Show: "contacts list > /dev/null", Argv: bin("list"),
+					Name: "list-table", Title: "list all as a table, piped (tab-separated values)", Show: "contacts list > /dev/null", Argv: bin("list"),
 					Check: func(e *Env, r *Row, out io.Reader) error {
 						n, err := countLines(out)
-						if err == nil && n < e.Book.N {
-							err = fmt.Errorf("the table has %d lines for %d contacts", n, e.Book.N)
+						if err == nil && n != e.Book.N {
+							err = fmt.Errorf("the listing has %d lines for %d contacts (piped: no header)", n, e.Book.N)
 						}
 						return err
 					},
-					Target: "none (recorded)",
-					Judge:  func(r *Row, all map[string]*Row) string { return "recorded" },
+					Target: "median ≤ 2× list -o json",
+					Judge:  func(r *Row, all map[string]*Row) string { return judgeAgainst(r, all["list-json"], "list -o json", 2) },
+				},
+				{
+					// Laid out as for an 80-column terminal (what a pty of 80
+					// columns gets; the CLI's tests check that on a real pty).
+					Name: "list-table-80", Title: "list all as a table for an 80-column terminal",
+					Show: "env CONTACTS_FORCE_TTY=1 COLUMNS=80 NO_COLOR=1 contacts list > /dev/null",
+					Argv: func(e *Env) []string {
+						return []string{"/usr/bin/env", "CONTACTS_FORCE_TTY=1", "COLUMNS=80", "NO_COLOR=1", e.Bin, "list"}
+					},
+					Check: func(e *Env, r *Row, out io.Reader) error {
+						n, widest, err := widestLine(out)
+						if err == nil && n != e.Book.N+1 {
+							err = fmt.Errorf("the table has %d lines for %d contacts and a header", n, e.Book.N)
+						}
+						if err == nil && widest > 80 {
+							err = fmt.Errorf("a line of %d columns on an 80-column terminal", widest)
+						}
+						r.Note = fmt.Sprintf("widest line %d columns", widest)
+						return err
+					},
+					Target: "median ≤ 2× list -o json; no line wider than 80 columns",
+					Judge:  func(r *Row, all map[string]*Row) string { return judgeAgainst(r, all["list-json"], "list -o json", 2) },
 				},
 			},
 		},
@@ -246,6 +269,8 @@ func importGroup() *Group {
 				},
 				Prepare: func(e *Env) []string { return removeBook(e.Dir, importCompany) },
 				Cleanup: func(e *Env) []string { return removeBook(e.Dir, importCompany) },
+				// The summary is a message: it is on standard error.
+				CheckStderr: true,
 				Check: func(e *Env, r *Row, out io.Reader) error {
 					b, err := io.ReadAll(out)
 					if err != nil {
@@ -446,6 +471,20 @@ func countLines(r io.Reader) (int, error) {
 			return n, err
 		}
 	}
+}
+
+// widestLine counts the lines of r and measures the widest, in terminal
+// columns (a wide character takes two).
+func widestLine(r io.Reader) (n, widest int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		n++
+		if w := runewidth.StringWidth(sc.Text()); w > widest {
+			widest = w
+		}
+	}
+	return n, widest, sc.Err()
 }
 
 // countCSV checks that r is CSV of want records of the contact's nine fields.

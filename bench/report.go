@@ -19,6 +19,19 @@ const (
 // judgeRatio is a verdict on a median against a reference row's (within
 // ratio times it), an absolute limit, and a peak RSS limit; zero limits are
 // not checked.
+// judgeAgainst judges r's median against another row of the product's
+// (what), at most ratio times as long.
+func judgeAgainst(r, ref *Row, what string, ratio float64) string {
+	if !ref.ok() || ref.Median == 0 {
+		return fmt.Sprintf("unknown: the %g× %s limit not checked (no %s figure)", ratio, what, what)
+	}
+	x := float64(r.Median) / float64(ref.Median)
+	if x <= ratio {
+		return fmt.Sprintf("**met**: %.2f× %s", x, what)
+	}
+	return fmt.Sprintf("**missed**: %.2f× %s (limit %g×: %.0f%% over)", x, what, ratio, (x/ratio-1)*100)
+}
+
 func judgeRatio(r, ref *Row, ratio float64, limit time.Duration, rss int64) string {
 	var met, missed, unknown []string
 	if ratio > 0 {

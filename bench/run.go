@@ -44,6 +44,9 @@ type Row struct {
 	// ones) and may leave a note for the verdict. nil: the output is not
 	// read.
 	Check func(e *Env, r *Row, stdout io.Reader) error
+	// CheckStderr hands Check the run's standard error instead, after it
+	// has exited: for a command whose output is a message (a summary).
+	CheckStderr bool
 	// Verify runs after the checked run has exited, before Cleanup.
 	Verify func(e *Env, r *Row) error
 	Judge  func(r *Row, all map[string]*Row) string
@@ -153,12 +156,15 @@ func (e *Env) checkRun(r *Row) (err error) {
 		return err
 	}
 	var cerr error
-	if r.Check != nil {
+	if r.Check != nil && !r.CheckStderr {
 		cerr = r.Check(e, r, bufio.NewReaderSize(stdout, 1<<20))
 	}
 	io.Copy(io.Discard, stdout)
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("%s: %v: %s", filepath.Base(argv[0]), err, firstLine(stderr.Bytes()))
+	}
+	if r.Check != nil && r.CheckStderr {
+		cerr = r.Check(e, r, bytes.NewReader(stderr.Bytes()))
 	}
 	report, _ := io.ReadAll(res)
 	var exit int

@@ -59,7 +59,7 @@ func booksRun(ctx context.Context, opts *booksOptions) error {
 		}
 		return nil
 	}
-	t := output.NewTable(opts.IO.Out, opts.IO.ColorEnabled(), bookColumns...)
+	t := newTable(opts.IO, bookColumns...)
 	for _, b := range books {
 		last := ""
 		if b.LastChange != nil {

@@ -24,7 +24,7 @@ func TestNewCmdEdit(t *testing.T) {
 		{name: "note and note file", cli: id + " --note a --note-file b", wantErr: "--note and --note-file cannot be used together"},
 		{name: "note file without a name", cli: id + " --note-file ''", wantErr: "--note-file needs a file name (- for standard input)"},
 		{name: "note file without a name, on a terminal", cli: id + " --note-file ''", tty: true, wantErr: "--note-file needs a file name (- for standard input)"},
-		{name: "no ref", cli: "--name Ann", wantErr: "accepts 1 arg(s), received 0 (see 'contacts edit --help')"},
-		{name: "two refs", cli: "a b --name Ann", wantErr: "accepts 1 arg(s), received 2 (see 'contacts edit --help')"},
+		{name: "no ref", cli: "--name Ann", wantErr: "edit: a contact id or phone number is required (see 'contacts edit --help')"},
+		{name: "two refs", cli: "a b --name Ann", wantErr: "edit: 2 arguments given; it takes a contact id or phone number (see 'contacts edit --help')"},
 	})
 }

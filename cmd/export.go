@@ -23,6 +23,7 @@ type exportOptions struct {
 	Format       format.Format
 	OutputFile   string // --output-file; "" for standard output
 	VCardVersion string // --vcard-version: "4.0" or "3.0"
+	Force        bool   // --force: overwrite an existing --output-file without asking
 }
 
 func newCmdExport(f *Factory, runF func(*exportOptions) error) *cobra.Command {
@@ -43,11 +44,15 @@ Importing our own CSV, JSON or JSON Lines export into an empty company
 reproduces every contact exactly, ids and timestamps included.
 
 --output-file is written in full or not at all: to a temporary file beside
-it, renamed into place at the end, with mode 0600.`,
+it, renamed into place at the end, with mode 0600. An --output-file that
+exists is replaced only when you say so, as rm deletes: on a terminal export
+asks first; without a terminal it needs --force, else nothing is written
+(exit 2).`,
 		Example: `  $ contacts export --output-file backup.json
   $ contacts export --format vcard > contacts.vcf
   $ contacts export --format csv | gzip > contacts.csv.gz
-  $ contacts export --output-file phone.vcf --vcard-version 3.0`,
+  $ contacts export --output-file phone.vcf --vcard-version 3.0
+  $ contacts export --output-file backup.json --force   # replaces last night's`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Format = format.JSON
@@ -65,6 +70,9 @@ it, renamed into place at the end, with mode 0600.`,
 			if opts.VCardVersion != "3.0" && opts.VCardVersion != "4.0" {
 				return usageErrorf("--vcard-version: %q is not 3.0 or 4.0", opts.VCardVersion)
 			}
+			if opts.OutputFile != "" && !opts.Force && !opts.IO.CanPrompt() && exists(opts.OutputFile) {
+				return usageErrorf("--output-file: %s exists; export needs --force to replace it when not run on a terminal; nothing was written", opts.OutputFile)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -75,10 +83,25 @@ it, renamed into place at the end, with mode 0600.`,
 	fl.StringVar(&formatName, "format", "", "`format`: csv, vcard, json or jsonl (default: from the file's extension, else json)")
 	fl.StringVar(&opts.OutputFile, "output-file", "", "write to `file` instead of standard output")
 	fl.StringVar(&opts.VCardVersion, "vcard-version", "4.0", "vCard `version`: 4.0 or 3.0")
+	fl.BoolVarP(&opts.Force, "force", "f", false, "replace an existing --output-file without asking")
 	return cmd
 }
 
+// exists reports whether there is anything at path (a dangling link too).
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
 func exportRun(ctx context.Context, opts *exportOptions) (err error) {
+	if opts.OutputFile != "" && !opts.Force && exists(opts.OutputFile) {
+		if !opts.IO.CanPrompt() {
+			return usageErrorf("--output-file: %s exists; export needs --force to replace it when not run on a terminal; nothing was written", opts.OutputFile)
+		}
+		if !ask(opts.IO, fmt.Sprintf("%s exists. Replace it with the export?", opts.OutputFile), "replace it") {
+			return fmt.Errorf("nothing was written")
+		}
+	}
 	cfg, _ := opts.Config()
 	svc, err := opts.Book(ctx, false)
 	if err != nil {
@@ -149,7 +172,8 @@ func exportRun(ctx context.Context, opts *exportOptions) (err error) {
 		_, err = ios.Out.Write(b)
 		return err
 	}
-	_, err = fmt.Fprintf(ios.Out, "%s: exported %s\n", opts.OutputFile, plural(n, "contact"))
+	// The summary is a message, not data: standard error.
+	_, err = fmt.Fprintf(ios.ErrOut, "%s: exported %s\n", opts.OutputFile, plural(n, "contact"))
 	return err
 }
 

@@ -19,6 +19,12 @@ func TestNewCmdExport(t *testing.T) {
 			wantErr: `--output-file: cannot tell the format from "backup"; give --format csv, vcard, json or jsonl`},
 		{name: "unknown format", cli: "--format xml", wantErr: `--format: unknown format "xml": use csv, vcard, json or jsonl`},
 		{name: "unknown vcard version", cli: "--vcard-version 2.1", wantErr: `--vcard-version: "2.1" is not 3.0 or 4.0`},
+		{name: "force", cli: "--output-file export_test.go --format csv --force",
+			want: exportOptions{Format: format.CSV, OutputFile: "export_test.go", VCardVersion: "4.0", Force: true}},
+		{name: "an existing file on a terminal", cli: "--output-file export_test.go --format csv", tty: true,
+			want: exportOptions{Format: format.CSV, OutputFile: "export_test.go", VCardVersion: "4.0"}},
+		{name: "an existing file off a terminal", cli: "--output-file export_test.go --format csv",
+			wantErr: "--output-file: export_test.go exists; export needs --force to replace it when not run on a terminal; nothing was written"},
 		{name: "an argument", cli: "backup.json", wantErr: `unknown command "backup.json" for "contacts export" (see 'contacts export --help')`},
 	})
 }

@@ -159,6 +159,11 @@ func (f *Factory) loadConfig() (*Config, error) {
 	if cfg.Output != "table" && cfg.Output != "json" {
 		out := cfg.Output
 		cfg.Output = "table"
+		switch out {
+		case "csv", "vcard", "vcf", "jsonl":
+			// A file format: export takes it, as --format.
+			return cfg, usageErrorf("--output: %q is not an output format (use table or json); for a %s file, export --format %s", out, out, strings.Replace(out, "vcf", "vcard", 1))
+		}
 		return cfg, usageErrorf("--output: %q is not an output format (use table or json)", out)
 	}
 	cfg.Company = strings.TrimSpace(v.GetString("company"))
@@ -215,26 +220,43 @@ func knownKey(k string) bool {
 	return false
 }
 
-// defaultConfigFile is $XDG_CONFIG_HOME/contacts/config.yaml, or
-// ~/.config/contacts/config.yaml; "" when neither can be known.
+// The one rule for where contacts keeps its files, the same on every
+// platform (macOS and Windows too, whose own conventions are not used):
+// the XDG base directories. The config file is
+// $XDG_CONFIG_HOME/contacts/config.yaml, else ~/.config/contacts/config.yaml;
+// the books are in $XDG_DATA_HOME/contacts, else ~/.local/share/contacts.
+// A relative XDG_* value is ignored, as the XDG specification says.
+
+// defaultConfigFile is the config file by that rule; "" when it cannot be
+// known (no home directory).
 func defaultConfigFile() string {
-	dir, err := os.UserConfigDir()
+	dir, err := xdgDir(os.Getenv, os.UserHomeDir, "XDG_CONFIG_HOME", ".config")
 	if err != nil {
 		return ""
 	}
 	return filepath.Join(dir, "contacts", "config.yaml")
 }
 
-// defaultDataDir is $XDG_DATA_HOME/contacts, or ~/.local/share/contacts.
+// defaultDataDir is the data directory by that rule.
 func defaultDataDir() (string, error) {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "contacts"), nil
-	}
-	home, err := os.UserHomeDir()
+	dir, err := xdgDir(os.Getenv, os.UserHomeDir, "XDG_DATA_HOME", ".local", "share")
 	if err != nil {
 		return "", fmt.Errorf("no data directory: set --data-dir or CONTACTS_DATA_DIR (%v)", err)
 	}
-	return filepath.Join(home, ".local", "share", "contacts"), nil
+	return filepath.Join(dir, "contacts"), nil
+}
+
+// xdgDir is the directory that the environment variable env names, when
+// it is an absolute path, else home joined with under.
+func xdgDir(getenv func(string) string, home func() (string, error), env string, under ...string) (string, error) {
+	if d := getenv(env); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	h, err := home()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{h}, under...)...), nil
 }
 
 func expandHome(p string) string {
@@ -273,7 +295,8 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention})
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention,
+		Created: f.bookCreated(cfg.Company)})
 	if errors.Is(err, store.ErrNoBook) {
 		return emptyBook{company: cfg.Company}, nil
 	} else if err != nil {
@@ -281,6 +304,24 @@ func (f *Factory) Book(ctx context.Context, create bool) (contacts.Service, erro
 	}
 	f.book = db
 	return db, nil
+}
+
+// bookCreated returns what tells, on standard error, that a write has
+// made company's book: --company names a book, so a new one by a typo, or
+// by taking --company for the employer, would otherwise go unseen. Not
+// with -o json, whose standard error is JSON errors only.
+func (f *Factory) bookCreated(company string) func(path string) {
+	return func(path string) {
+		if f.wantsJSON() {
+			// With -o json, standard error carries only JSON errors.
+			return
+		}
+		msg := fmt.Sprintf("created the book '%s' in %s", company, filepath.Dir(path))
+		if company != contacts.DefaultCompany && (strings.HasSuffix(f.cmdPath, " add") || strings.HasSuffix(f.cmdPath, " import")) {
+			msg += "; the employer is --company-name"
+		}
+		fmt.Fprintln(f.IO.ErrOut, output.Safe(msg, false))
+	}
 }
 
 // Inventory describes the books of the data directory (none when it does
@@ -307,7 +348,8 @@ func (f *Factory) BookOf(ctx context.Context, company string, create bool) (cont
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention})
+	db, err := store.Open(ctx, path, store.Options{Region: cfg.Region, Create: create, HistoryRetention: cfg.HistoryRetention,
+		Created: f.bookCreated(company)})
 	if errors.Is(err, store.ErrNoBook) {
 		return emptyBook{company: company}, nil
 	}

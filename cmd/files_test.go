@@ -254,7 +254,7 @@ var foreignBookCommands = []struct {
 	{"", []string{"label", "{log}", "--column", "from"}},
 	{"", []string{"keys", "create"}},
 	{"", []string{"keys", "list"}},
-	{"", []string{"keys", "revoke", "{key}"}},
+	{"", []string{"keys", "revoke", "--yes", "{key}"}},
 }
 
 // TestForeignBooks runs every command, and a request to `contacts serve`,
@@ -502,7 +502,7 @@ var (
 	}
 	writeCommandsRefused = [][]string{
 		{"add", "--phone", "+4520999999"}, {"edit", "+4520123456", "--name", "Bo"}, {"rm", "--yes", "+4520123456"},
-		{"import", "{import}"}, {"keys", "create"}, {"keys", "revoke", "{key}"},
+		{"import", "{import}"}, {"keys", "create"}, {"keys", "revoke", "--yes", "{key}"},
 	}
 )
 

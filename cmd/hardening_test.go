@@ -150,7 +150,7 @@ func TestHostileTerminalOutput(t *testing.T) {
 		{"show", hostileText}, {"lookup", hostileText}, {"edit", hostileText, "--name", "x"}, {"rm", "--yes", hostileText},
 		{"search", hostileText}, {"search", "\x1b\x07\u202e"}, {"add", "--phone", hostileText}, {"add", "--phone", "+4520123499", "--email", hostileText},
 		{"add", "--phone", "+4520123499", "--name", hostileText}, {"edit", id, "--note", hostileText}, {"list", "--phone", hostileText},
-		{"list", "--limit", hostileText}, {"keys", "revoke", hostileText}, {"keys", "create", "--name", hostileText},
+		{"list", "--limit", hostileText}, {"keys", "revoke", "--yes", hostileText}, {"keys", "create", "--name", hostileText},
 		{"export", "--format", hostileText}, {"import", filepath.Join(dir, hostileText)}, {"import", "--format", hostileText, "x"},
 		{"import", "--on-conflict", hostileText, "x"}, {"label", filepath.Join(dir, hostileText), "--column", "x"},
 		{"--company", hostileText, "list"}, {"--region", hostileText, "list"}, {"-o", hostileText, "list"},

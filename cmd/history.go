@@ -160,7 +160,7 @@ func historyRun(ctx context.Context, opts *historyOptions) error {
 		}
 		return nil
 	}
-	t := output.NewTable(opts.IO.Out, opts.IO.ColorEnabled(), opColumns...)
+	t := newTable(opts.IO, opColumns...)
 	for _, op := range list {
 		if err := t.Row(op.ID, op.At.UTC().Format(contacts.TimeFormat), opKind(op), strconv.Itoa(op.Changes), op.Actor.String(), op.Summary); err != nil {
 			return err

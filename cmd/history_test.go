@@ -11,7 +11,7 @@ func TestNewCmdHistory(t *testing.T) {
 		{name: "a number", cli: `"+45 20 12 34 56" --limit 3 --since 7d`, want: historyOptions{Ref: "+45 20 12 34 56", Limit: 3, Since: "7d"}},
 		{name: "since a time", cli: "--since 2026-12-01", want: historyOptions{Since: "2026-12-01"}},
 		{name: "stats", cli: "--stats", want: historyOptions{Stats: true}},
-		{name: "two refs", cli: someID + " x", wantErr: "accepts at most 1 arg(s), received 2 (see 'contacts history --help')"},
+		{name: "two refs", cli: someID + " x", wantErr: "history: 2 arguments given; it takes a contact id or phone number (see 'contacts history --help')"},
 		{name: "limit 0", cli: "--limit 0", wantErr: "--limit: 0 is not a positive number"},
 		{name: "bad since", cli: "--since soon", wantErr: `--since: "soon" is neither a duration (24h, 7d) nor a time (2026-12-01, 2026-12-01T10:00:00Z)`},
 		{name: "stats of a contact", cli: someID + " --stats", wantErr: "--stats takes no REF"},
@@ -23,14 +23,14 @@ func TestNewCmdUndo(t *testing.T) {
 		{name: "the last", cli: "", want: undoOptions{}},
 		{name: "one", cli: someID, want: undoOptions{Operation: someID}},
 		{name: "forced", cli: someID + " --force", want: undoOptions{Operation: someID, Force: true}},
-		{name: "two", cli: someID + " " + someID, wantErr: "accepts at most 1 arg(s), received 2 (see 'contacts undo --help')"},
+		{name: "two", cli: someID + " " + someID, wantErr: "undo: 2 arguments given; it takes an operation id (see 'contacts undo --help')"},
 	})
 }
 
 func TestNewCmdRestore(t *testing.T) {
 	testNewCmd(t, newCmdRestore, nil, []flagTest[restoreOptions]{
 		{name: "one", cli: someID, want: restoreOptions{ID: someID}},
-		{name: "none", cli: "", wantErr: "accepts 1 arg(s), received 0 (see 'contacts restore --help')"},
+		{name: "none", cli: "", wantErr: "restore: the id of a deleted contact is required (see 'contacts restore --help')"},
 	})
 }
 
@@ -44,7 +44,7 @@ func TestNewCmdBackup(t *testing.T) {
 		{name: "restore and a file", cli: "--restore b.db c.db", wantErr: "--restore takes the backup to restore; give no other FILE"},
 		{name: "restore all", cli: "--restore b.db --all", wantErr: "--restore restores one book: --all cannot go with it"},
 		{name: "restore nothing", cli: "--restore ''", wantErr: "--restore needs the backup FILE"},
-		{name: "two files", cli: "a.db b.db", wantErr: "accepts at most 1 arg(s), received 2 (see 'contacts backup --help')"},
+		{name: "two files", cli: "a.db b.db", wantErr: "backup: 2 arguments given; it takes a backup file (see 'contacts backup --help')"},
 	})
 }
 

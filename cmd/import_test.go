@@ -21,7 +21,7 @@ func TestNewCmdImport(t *testing.T) {
 		{name: "unknown policy", cli: "x --on-conflict nope", wantErr: `--on-conflict: "nope" is not one of fail, skip, update, replace`},
 		{name: "policy before format", cli: "x --on-conflict '' --format yaml", wantErr: `--on-conflict: "" is not one of fail, skip, update, replace`},
 		{name: "unknown format", cli: "x --format yaml", wantErr: `--format: unknown format "yaml": use csv, vcard, json or jsonl`},
-		{name: "no file", cli: "", wantErr: "accepts 1 arg(s), received 0 (see 'contacts import --help')"},
-		{name: "two files", cli: "a b", wantErr: "accepts 1 arg(s), received 2 (see 'contacts import --help')"},
+		{name: "no file", cli: "", wantErr: "import: a file to import (or - for standard input) is required (see 'contacts import --help')"},
+		{name: "two files", cli: "a b", wantErr: "import: 2 arguments given; it takes a file to import (or - for standard input) (see 'contacts import --help')"},
 	})
 }

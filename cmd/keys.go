@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/iostreams"
@@ -233,7 +234,7 @@ func keysListRun(ctx context.Context, opts *keysListOptions) error {
 		}
 		return nil
 	}
-	t := output.NewTable(ios.Out, ios.ColorEnabled(), keyColumns...)
+	t := newTable(ios, keyColumns...)
 	for _, k := range keys {
 		last := "never"
 		if k.LastUsedAt != nil {
@@ -250,21 +251,27 @@ type keysRevokeOptions struct {
 	IO        *iostreams.IOStreams
 	LocalBook func(ctx context.Context, create bool) (contacts.Service, error)
 
-	ID string // the key's id, in any case
+	ID  string // the key's id, in any case
+	Yes bool   // --yes: revoke without asking
 }
 
 func newCmdKeysRevoke(f *Factory, runF func(*keysRevokeOptions) error) *cobra.Command {
 	opts := &keysRevokeOptions{IO: f.IO, LocalBook: f.LocalBook}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke an API key",
 		Long: `Revoke the API key with ID (from keys list, in any case): from the next
-request on, the server refuses it. Nothing is printed on standard output; an
-unknown ID exits 3.`,
-		Example: `  $ contacts keys revoke --company acme 01JVWX3G8K9Q2M4N5P6R7S8T9V`,
+request on, the server refuses it. As rm: on a terminal revoke asks first;
+without a terminal it needs --yes, else nothing is revoked (exit 2). Nothing
+is printed on standard output; an unknown ID exits 3.`,
+		Example: `  $ contacts keys revoke --company acme 01JVWX3G8K9Q2M4N5P6R7S8T9V
+  $ contacts keys revoke --company acme --yes 01JVWX3G8K9Q2M4N5P6R7S8T9V`,
 		Aliases: []string{"rm"},
 		Args:    wrapArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !opts.Yes && !opts.IO.CanPrompt() {
+				return usageErrorf("keys revoke needs --yes when not run on a terminal; nothing was revoked")
+			}
 			opts.ID = args[0]
 			if runF != nil {
 				return runF(opts)
@@ -272,12 +279,37 @@ unknown ID exits 3.`,
 			return keysRevokeRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking")
+	return cmd
 }
 
 func keysRevokeRun(ctx context.Context, opts *keysRevokeOptions) error {
 	ks, err := keyService(ctx, opts.LocalBook, false)
 	if err != nil {
 		return err
+	}
+	if !opts.Yes {
+		keys, err := ks.ListKeys(ctx)
+		if err != nil {
+			return err
+		}
+		var key *contacts.APIKey
+		for _, k := range keys {
+			if strings.EqualFold(k.ID, opts.ID) {
+				key = k
+			}
+		}
+		if key == nil {
+			return contacts.Errorf(contacts.ENOTFOUND, "no API key %s; nothing was revoked", keyRef(opts.ID))
+		}
+		label := key.Name
+		if label == "" {
+			label = "(no name)"
+		}
+		q := fmt.Sprintf("Revoke API key %s %s? Clients that use it are refused from their next request.", key.ID, output.Safe(label, false))
+		if ok := ask(opts.IO, q, "revoke"); !ok {
+			return fmt.Errorf("nothing was revoked")
+		}
 	}
 	if err := ks.RevokeKey(ctx, opts.ID); err != nil {
 		return err

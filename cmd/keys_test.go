@@ -21,8 +21,11 @@ func TestNewCmdKeysList(t *testing.T) {
 func TestNewCmdKeysRevoke(t *testing.T) {
 	const id = "01jvwx3g8k9q2m4n5p6r7s8t9v"
 	testNewCmd(t, newCmdKeysRevoke, []string{"keys"}, []flagTest[keysRevokeOptions]{
-		{name: "id", cli: id, want: keysRevokeOptions{ID: id}},
-		{name: "no id", cli: "", wantErr: "accepts 1 arg(s), received 0 (see 'contacts keys revoke --help')"},
-		{name: "two ids", cli: "a b", wantErr: "accepts 1 arg(s), received 2 (see 'contacts keys revoke --help')"},
+		{name: "id on a terminal", cli: id, tty: true, want: keysRevokeOptions{ID: id}},
+		{name: "id with --yes", cli: "--yes " + id, want: keysRevokeOptions{ID: id, Yes: true}},
+		{name: "-y", cli: "-y " + id, want: keysRevokeOptions{ID: id, Yes: true}},
+		{name: "off a terminal without --yes", cli: id, wantErr: "keys revoke needs --yes when not run on a terminal; nothing was revoked"},
+		{name: "no id", cli: "", wantErr: "keys revoke: the id of a key is required (see 'contacts keys revoke --help')"},
+		{name: "two ids", cli: "a b", wantErr: "keys revoke: 2 arguments given; it takes the id of a key (see 'contacts keys revoke --help')"},
 	})
 }

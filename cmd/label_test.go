@@ -16,6 +16,6 @@ func TestNewCmdLabel(t *testing.T) {
 		{name: "two characters", cli: "x --column a --delimiter ';;'", wantErr: `--delimiter ";;": give one character, such as , or ; or tab`},
 		{name: "empty delimiter", cli: "x --column a --delimiter ''", wantErr: `--delimiter "": give one character, such as , or ; or tab`},
 		{name: "quote", cli: `x --column a --delimiter '"'`, wantErr: `--delimiter "\"": give one character, such as , or ; or tab`},
-		{name: "no file", cli: "--column a", wantErr: "accepts 1 arg(s), received 0 (see 'contacts label --help')"},
+		{name: "no file", cli: "--column a", wantErr: "label: a call log file (CSV) is required (see 'contacts label --help')"},
 	})
 }

@@ -30,8 +30,15 @@ list in reverse order).
 
 --phone keeps the one contact with that number, in any written form; input
 that is not a phone number lists nothing. With -o json the listing is a JSON
-array ([] when empty), streamed, so a million contacts list in constant memory.`,
+array ([] when empty), streamed, so a million contacts list in constant memory.
+
+On a terminal the table fits its width (COLUMNS, else the terminal's): the
+note and the email columns go first, then long cells are cut with …; the id
+and the number are never cut. Piped, it is tab-separated values, one line a
+contact, with no header (CONTACTS_FORCE_TTY=1 lays it out as for a terminal).`,
 		Example: `  $ contacts list
+  $ contacts list | cut -f2,3                  # name and number, tab-separated
+  $ CONTACTS_FORCE_TTY=1 contacts list | less -S
   $ contacts list --limit 10
   $ contacts list --phone "+45 20 12 34 56" -o json
   $ contacts list -o json | jq -r '.[] | [.name, .phone] | @tsv'`,
@@ -87,7 +94,7 @@ func printListing(ctx context.Context, ios *iostreams.IOStreams, cfg *Config, ea
 		}
 		return w.Close()
 	}
-	t := output.NewTable(ios.Out, ios.ColorEnabled(), output.ListColumns...)
+	t := newTable(ios, output.ListColumns...)
 	n := 0
 	err := streamContacts(ctx, each, func(c *contacts.Contact) error {
 		n++

@@ -101,17 +101,30 @@ func confirm(ios *iostreams.IOStreams, cs []*contacts.Contact) (bool, error) {
 		}
 		fmt.Fprintf(w, "  %s  %s  %s\n", c.ID, output.Safe(c.PhoneFormatted, false), output.Safe(name, false))
 	}
-	fmt.Fprint(w, "Type y to delete, anything else to keep [y/N]: ")
+	return answer(ios, "delete"), nil
+}
+
+// ask asks question on the terminal, and whether to do it (verb): only y
+// or yes does. rm, keys revoke and export over a file ask so.
+func ask(ios *iostreams.IOStreams, question, verb string) bool {
+	fmt.Fprintln(ios.ErrOut, question)
+	return answer(ios, verb)
+}
+
+// answer reads the answer to a question asked on standard error.
+func answer(ios *iostreams.IOStreams, verb string) bool {
+	w := ios.ErrOut
+	fmt.Fprintf(w, "Type y to %s, anything else to keep [y/N]: ", verb)
 	line, err := bufio.NewReader(ios.In).ReadString('\n')
 	if err != nil && line == "" {
 		fmt.Fprintln(w)
-		return false, nil
+		return false
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
-		return true, nil
+		return true
 	}
-	return false, nil
+	return false
 }
 
 func plural(n int, noun string) string {

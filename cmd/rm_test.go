@@ -10,7 +10,7 @@ func TestNewCmdRm(t *testing.T) {
 			want: rmOptions{Refs: []string{"+45 20 12 34 56", "+14155552671", id}, Yes: true}},
 		{name: "asks on a terminal", cli: id, tty: true, want: rmOptions{Refs: []string{id}}},
 		{name: "no yes off a terminal", cli: id, wantErr: "rm needs --yes when not run on a terminal; nothing was deleted"},
-		{name: "no ref", cli: "--yes", wantErr: "requires at least 1 arg(s), only received 0 (see 'contacts rm --help')"},
-		{name: "no ref off a terminal", cli: "", wantErr: "requires at least 1 arg(s), only received 0 (see 'contacts rm --help')"},
+		{name: "no ref", cli: "--yes", wantErr: "rm: a contact id or phone number is required (see 'contacts rm --help')"},
+		{name: "no ref off a terminal", cli: "", wantErr: "rm: a contact id or phone number is required (see 'contacts rm --help')"},
 	})
 }

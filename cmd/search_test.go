@@ -10,6 +10,6 @@ func TestNewCmdSearch(t *testing.T) {
 		{name: "a query that starts with -", cli: "-- -x", want: searchOptions{Query: "-x", Limit: defaultSearchLimit}},
 		{name: "limit 0", cli: "ann --limit 0", wantErr: "--limit: 0 is not a positive number"},
 		{name: "negative limit", cli: "ann --limit -1", wantErr: "--limit: -1 is not a positive number"},
-		{name: "no query", cli: "", wantErr: "requires at least 1 arg(s), only received 0 (see 'contacts search --help')"},
+		{name: "no query", cli: "", wantErr: "search: what to search for is required (see 'contacts search --help')"},
 	})
 }

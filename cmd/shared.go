@@ -141,6 +141,11 @@ func completeContacts(f *Factory, many bool) cobra.CompletionFunc {
 			if !strings.HasPrefix(key, prefix) || given[c.ID] || given[c.Phone] {
 				return nil
 			}
+			if key == c.ID && toComplete != prefix {
+				// Ids are taken in any case: offer them in the case typed,
+				// since the shell keeps only what starts with it.
+				key = strings.ToLower(key)
+			}
 			desc := output.Safe(c.DisplayName(), false)
 			if desc == "" {
 				desc = c.PhoneFormatted
@@ -158,3 +163,12 @@ func completeContacts(f *Factory, many bool) cobra.CompletionFunc {
 }
 
 var errStop = fmt.Errorf("stop")
+
+// newTable returns a table for the command's standard output: aligned,
+// with a header, fitted to the terminal's width on a terminal;
+// tab-separated values with no header when piped.
+func newTable(ios *iostreams.IOStreams, cols ...output.Column) *output.Table {
+	return output.NewTableOpts(ios.Out, output.TableOptions{
+		TTY: ios.IsStdoutTTY(), Width: ios.TerminalWidth(), Bold: ios.ColorEnabled(),
+	}, cols...)
+}

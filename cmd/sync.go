@@ -269,7 +269,7 @@ func printBooks(ios *iostreams.IOStreams, cfg *Config, books []syncer.Book) erro
 		}
 		return writeSafeJSON(ios.Out, books)
 	}
-	t := output.NewTable(ios.Out, ios.ColorEnabled(), output.Column{Header: "URL"}, output.Column{Header: "NAME", Max: 40}, output.Column{Header: "DESCRIPTION", Max: 60})
+	t := newTable(ios, output.Column{Header: "URL"}, output.Column{Header: "NAME", Max: 40}, output.Column{Header: "DESCRIPTION", Max: 60})
 	for _, b := range books {
 		if err := t.Row(b.URL, b.Name, b.Description); err != nil {
 			return err

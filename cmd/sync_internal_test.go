@@ -22,6 +22,6 @@ func TestNewCmdSync(t *testing.T) {
 		{name: "list books with dry run", cli: "--list-books --dry-run", wantErr: listOnly},
 		{name: "list books with yes", cli: "--list-books --yes", wantErr: listOnly},
 		{name: "list books with the default policy given", cli: "--list-books --conflict newest", wantErr: listOnly},
-		{name: "two urls", cli: "a b", wantErr: "accepts at most 1 arg(s), received 2 (see 'contacts sync --help')"},
+		{name: "two urls", cli: "a b", wantErr: "sync: 2 arguments given; it takes a CardDAV address book URL (see 'contacts sync --help')"},
 	})
 }

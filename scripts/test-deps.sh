@@ -5,11 +5,15 @@
 #
 #   radicale   the CardDAV server the sync tests run against (cmd/sync_test.go)
 #   chromium   the browser the web page's tests drive (internal/web/browser_test.go)
+#   abook      reads our vCard 3.0 export (cmd/interop_test.go)
+#   khard      reads our vCard 3.0 export (cmd/interop_test.go)
 set -eu
 
 missing=""
 command -v radicale >/dev/null 2>&1 || missing="$missing radicale"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v abook >/dev/null 2>&1 || missing="$missing abook"
+command -v khard >/dev/null 2>&1 || missing="$missing khard"
 
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

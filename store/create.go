@@ -195,6 +195,9 @@ func (db *DB) publish(ctx context.Context) (*pending, error) {
 	}
 	syncDir(filepath.Dir(db.path))
 	p.removeTemp()
+	if db.opts.Created != nil {
+		db.opts.Created(db.path)
+	}
 	o, err := openBook(ctx, db.path, db.path, db.opts)
 	if err != nil {
 		return nil, err

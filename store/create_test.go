@@ -98,7 +98,8 @@ func TestCreate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			path := filepath.Join(root, "data", "books", "acme.db")
-			db, err := store.Open(ctx, path, store.Options{Create: true})
+			created := 0
+			db, err := store.Open(ctx, path, store.Options{Create: true, Created: func(string) { created++ }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,10 +107,43 @@ func TestCreate(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
+			if created != 0 {
+				t.Errorf("Created was called %d times for no book", created)
+			}
 			if got := names(t, root); got != "" {
 				t.Errorf("left behind in %s: %s (%s)", root, got, names(t, filepath.Join(root, "data", "books")))
 			}
 		})
+	}
+}
+
+// TestCreateTells: Created is called once, with the path, when the first
+// write puts the new book in place; not for a book that exists.
+func TestCreateTells(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "acme.db")
+	var got []string
+	opts := store.Options{Create: true, Region: "DK", Created: func(p string) { got = append(got, p) }}
+	db, err := store.Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if len(got) != 0 {
+		t.Fatalf("Created before any write: %q", got)
+	}
+	MustCreate(t, db, contacts.NewContact{Phone: "+4520123456"})
+	MustCreate(t, db, contacts.NewContact{Phone: "+4520123457"})
+	if len(got) != 1 || got[0] != path {
+		t.Fatalf("Created calls %q, want one with %s", got, path)
+	}
+	again, err := store.Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	MustCreate(t, again, contacts.NewContact{Phone: "+4520123458"})
+	if len(got) != 1 {
+		t.Errorf("Created called for a book that was there: %q", got)
 	}
 }
 

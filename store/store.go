@@ -63,6 +63,10 @@ type Options struct {
 	// Until its first write, such a DB serves one goroutine at a time.
 	// Without Create, a missing file is ErrNoBook.
 	Create bool
+	// Created, when set, is called with the book's path once a new book
+	// made by Create is in place (not when another process made it
+	// first): a command tells the user.
+	Created func(path string)
 	// MaxConns, when positive, bounds the connections the book holds
 	// open, and keeps that many open between uses: what a server that
 	// answers many requests at once sets, so that it neither opens a

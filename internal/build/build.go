@@ -1,7 +1,11 @@
 // Package build holds the version stamped into the binary.
 package build
 
-import "runtime/debug"
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
 
 // Set by the linker: -ldflags "-X github.com/phoneinc/contacts/internal/build.Version=1.2.3".
 var (
@@ -10,7 +14,8 @@ var (
 	Date    = ""
 )
 
-// String is the version line that --version prints.
+// String is the version line that --version prints: the version, then the
+// commit, the date, the Go version and the platform, each once.
 func String() string {
 	v, commit, date := Version, Commit, Date
 	if info, ok := debug.ReadBuildInfo(); ok {
@@ -26,17 +31,28 @@ func String() string {
 			}
 		}
 	}
+	return format(v, commit, date, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+}
+
+func format(v, commit, date, goVersion, platform string) string {
+	// A build with no tag is versioned by its commit (git describe
+	// --always): the commit is shown once, after "dev".
+	if base := strings.TrimSuffix(v, "-dirty"); commit != "" && base != "" && strings.HasPrefix(commit, base) {
+		v = "dev" + strings.TrimPrefix(v, base)
+	}
 	if v == "" {
 		v = "dev"
 	}
-	out := v
 	if len(commit) > 12 {
 		commit = commit[:12]
 	}
-	if commit != "" && date != "" {
-		out += " (" + commit + ", " + date + ")"
-	} else if commit != "" {
-		out += " (" + commit + ")"
+	var parts []string
+	if commit != "" {
+		parts = append(parts, "commit "+commit)
 	}
-	return out
+	if date != "" {
+		parts = append(parts, "built "+date)
+	}
+	parts = append(parts, goVersion, platform)
+	return v + " (" + strings.Join(parts, ", ") + ")"
 }

@@ -251,7 +251,7 @@ func TestVCardWriter(t *testing.T) {
 		"UID:01J0ZQ4D5V8W3H3Q0YB5G9Y2ZK\r\n" +
 		"FN:Ann Jensen\r\n" +
 		"N:Jensen;Ann;;;\r\n" +
-		"TEL;TYPE=VOICE:+4520123456\r\n" +
+		"TEL:+4520123456\r\n" +
 		"EMAIL;TYPE=INTERNET:ann@acme.example\r\n" +
 		"ORG:Acme A/S\r\n" +
 		"NOTE:Met at the fair\\, stand 14.\\nPrefers a call\\; ask for Ann.\r\n" +

@@ -35,7 +35,7 @@ import (
 //	X-CONTACTS-CREATED:2026-06-10T10:00:00Z
 //	END:VCARD
 //
-// 3.0 differs in TEL;TYPE=VOICE:+4520123456, EMAIL;TYPE=INTERNET, a plain
+// 3.0 differs in a plain TEL:+4520123456, EMAIL;TYPE=INTERNET, a plain
 // UID, and REV in the extended form 2026-06-10T10:00:00Z.
 //
 // UID carries VALUE=text in 4.0 because a ULID is not a URI, 4.0's default
@@ -108,7 +108,9 @@ func (vw *vcardWriter) Write(c *contacts.Contact) error {
 	if c.Phone != "" {
 		switch {
 		case vw.v3:
-			vw.text("TEL;TYPE=VOICE", c.Phone)
+			// A plain TEL: abook keeps a number only with no TYPE (or home,
+			// work, cell, fax), and khard and phones keep it too.
+			vw.text("TEL", c.Phone)
 		case isE164(c.Phone):
 			vw.raw("TEL;VALUE=uri;TYPE=voice", "tel:"+c.Phone)
 		default:

@@ -11,8 +11,8 @@ import (
 
 // Report writes an import's report as it goes, and its summary: as text
 // (each problem a line on standard error; a dry run's changes, field by
-// field, and the summary on standard output), or as one JSON document on
-// standard output, streamed.
+// field, on standard output; the summary, a message, on standard error), or
+// as one JSON document on standard output, streamed.
 type Report struct {
 	out, errOut io.Writer
 	json        bool
@@ -212,11 +212,11 @@ func (r *Report) Finish(res *contacts.ImportResult) error {
 	file := output.Safe(r.file, false)
 	switch {
 	case verdict != nil:
-		fmt.Fprintf(r.out, "%s: nothing imported (%s)\n", file, counts)
+		fmt.Fprintf(r.errOut, "%s: nothing imported (had it been: %s)\n", file, counts)
 	case r.opts.DryRun:
-		fmt.Fprintf(r.out, "%s: dry run, nothing written: %s\n", file, counts)
+		fmt.Fprintf(r.errOut, "%s: dry run, nothing written: %s\n", file, counts)
 	default:
-		fmt.Fprintf(r.out, "%s: %s\n", file, counts)
+		fmt.Fprintf(r.errOut, "%s: %s\n", file, counts)
 	}
 	return verdict
 }

@@ -70,15 +70,33 @@ func CSV(ctx context.Context, l *Labeler, r io.Reader, w io.Writer, opts CSVOpti
 		bw.WriteString(utf8BOM)
 		bom = len(utf8BOM)
 	}
-	cr := csv.NewReader(br) // uses br itself: it is a large enough bufio.Reader
+	// Off a terminal the call log comes back byte for byte, the columns
+	// added: each record's own bytes are kept (rec), and the labels put
+	// into them after the phone field. On a terminal (Clean) the cells are
+	// rewritten anyway, by encoding/csv.
+	var tee *recorder
+	if opts.Clean == nil {
+		tee = &recorder{r: br}
+	}
+	var cr *csv.Reader
+	if tee != nil {
+		cr = csv.NewReader(tee)
+	} else {
+		cr = csv.NewReader(br) // uses br itself: it is a large enough bufio.Reader
+	}
 	cr.Comma = opts.Comma
 	cr.FieldsPerRecord = -1
+	var recStart int64 // the offset of the record read last
 
 	var (
 		lastRec  []string
 		lastLine int
 	)
 	read := func() ([]string, error) {
+		recStart = cr.InputOffset()
+		if tee != nil {
+			tee.drop(recStart)
+		}
 		rec, err := cr.Read()
 		if err != nil {
 			return nil, csvError(opts.Name, err, lastRec, lastLine)
@@ -118,37 +136,142 @@ func CSV(ctx context.Context, l *Labeler, r io.Reader, w io.Writer, opts CSVOpti
 		row = append(row, labels...)
 		return append(row, rec[col+1:]...)
 	}
-	if err := write(withLabels(header, LabelColumns...)); err != nil {
+	if tee != nil {
+		// The header as it was, the label columns after the phone's.
+		raw, at := tee.split(cr, recStart, len(header), col)
+		if err := writeRaw(bw, raw, at, opts.Comma, LabelColumns...); err != nil {
+			return err
+		}
+	} else if err := write(withLabels(header, LabelColumns...)); err != nil {
 		return err
 	}
 
-	return Run(ctx, l, Pipe[[]string]{
-		Read: func() ([]string, string, int, error) {
-			rec, err := read()
+	type logRow struct {
+		rec []string
+		raw []byte // the record's own bytes (off a terminal)
+		at  int    // where in raw the labels go; -1: none
+	}
+	return Run(ctx, l, Pipe[logRow]{
+		Read: func() (logRow, string, int, error) {
+			r, err := read()
 			if err != nil {
-				return nil, "", 0, err
+				return logRow{}, "", 0, err
 			}
-			size := len(rec)
-			for _, f := range rec {
+			size := len(r)
+			for _, f := range r {
 				size += len(f)
 			}
-			if len(rec) <= col {
-				return rec, "", size, nil
+			it := logRow{rec: r, at: -1}
+			if tee != nil {
+				raw, at := tee.split(cr, recStart, len(r), col)
+				it.raw, it.at = bytes.Clone(raw), at
+				it.rec = nil
+				size += len(raw)
 			}
-			return rec, strings.TrimSpace(rec[col]), size, nil
+			if len(r) <= col {
+				it.at = -1
+				return it, "", size, nil
+			}
+			return it, strings.TrimSpace(r[col]), size, nil
 		},
 		Ready: func() bool { return br.Buffered() > 0 },
-		Write: func(rec []string, res *Result) error {
-			if len(rec) <= col {
-				return write(rec)
+		Write: func(it logRow, res *Result) error {
+			if it.raw != nil {
+				if it.at < 0 {
+					_, err := bw.Write(it.raw)
+					return err
+				}
+				return writeRaw(bw, it.raw, it.at, opts.Comma, res.Name, res.Company, res.ID)
 			}
-			return write(withLabels(rec, res.Name, res.Company, res.ID))
+			if len(it.rec) <= col {
+				return write(it.rec)
+			}
+			return write(withLabels(it.rec, res.Name, res.Company, res.ID))
 		},
 		Flush: func() error {
 			cw.Flush()
-			return cw.Error()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+			return bw.Flush()
 		},
 	})
+}
+
+// recorder keeps the bytes that the CSV reader reads, from the start of
+// the record being read on, so that a record can be copied as it was.
+type recorder struct {
+	r    io.Reader
+	buf  []byte // the input from offset base on
+	base int64
+}
+
+func (rc *recorder) Read(p []byte) (int, error) {
+	n, err := rc.r.Read(p)
+	rc.buf = append(rc.buf, p[:n]...)
+	return n, err
+}
+
+// drop forgets the input before offset.
+func (rc *recorder) drop(offset int64) {
+	if k := int(offset - rc.base); k > 0 {
+		rc.buf = append(rc.buf[:0], rc.buf[k:]...)
+		rc.base = offset
+	}
+}
+
+// split returns the bytes of the record cr read last, which starts at
+// start and has n fields, and where in them the columns after the phone column col go: at
+// the separator before the next field, or else before the line ending.
+// -1 when the record has no field col.
+func (rc *recorder) split(cr *csv.Reader, start int64, n, col int) ([]byte, int) {
+	raw := rc.buf[start-rc.base : cr.InputOffset()-rc.base]
+	firstLine, _ := cr.FieldPos(0)
+	// The reader skips empty lines before a record; they are in raw.
+	skip := 0
+	for skip < len(raw) && (raw[skip] == '\n' || raw[skip] == '\r') {
+		skip++
+	}
+	offset := func(field int) int {
+		line, column := cr.FieldPos(field)
+		o := skip
+		for l := firstLine; l < line; l++ {
+			o += bytes.IndexByte(raw[o:], '\n') + 1
+		}
+		return o + column - 1
+	}
+	switch {
+	case col >= n:
+		return raw, -1
+	case col+1 < n:
+		return raw, offset(col+1) - 1 // the separator before the next field
+	}
+	end := len(raw)
+	if end > 0 && raw[end-1] == '\n' {
+		end--
+		if end > 0 && raw[end-1] == '\r' {
+			end--
+		}
+	}
+	return raw, end
+}
+
+// writeRaw writes raw with the label cells inserted at at, each quoted
+// only where CSV needs it.
+func writeRaw(w *bufio.Writer, raw []byte, at int, comma rune, labels ...string) error {
+	w.Write(raw[:at])
+	for _, l := range labels {
+		w.WriteRune(comma)
+		if l == "" || !strings.ContainsAny(l, "\"\r\n"+string(comma)) && l[0] != ' ' && l[0] != '\t' {
+			w.WriteString(l)
+			continue
+		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(l, `"`, `""`))
+		w.WriteByte('"')
+	}
+	_, err := w.Write(raw[at:])
+	return err
 }
 
 // findColumn finds the phone column: a header name (trimmed, any case),

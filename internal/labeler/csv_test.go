@@ -46,19 +46,25 @@ func TestCSV(t *testing.T) {
 	}, {
 		name: "quoted fields, with newlines, commas and quotes", column: "from",
 		in:   "note,from\n\"two\nlines\",\"+45 20 12 34 56\"\n\"a, \"\"b\"\"\",+4520123456\n\"plain\",\"x\"\n",
-		want: "note,from,contact_name,contact_company,contact_id\n\"two\nlines\",+45 20 12 34 56," + n + "\n\"a, \"\"b\"\"\",+4520123456," + n + "\nplain,x,,,\n",
+		want: "note,from,contact_name,contact_company,contact_id\n\"two\nlines\",\"+45 20 12 34 56\"," + n + "\n\"a, \"\"b\"\"\",+4520123456," + n + "\n\"plain\",\"x\",,,\n",
 	}, {
 		name: "ragged rows", column: "from",
 		in:   "a,from,b,c\n1\n1,+4520123456\n1,+4520123456,2,3,4\n\n1,2,3,4\n",
-		want: "a,from,contact_name,contact_company,contact_id,b,c\n1\n1,+4520123456," + n + "\n1,+4520123456," + n + ",2,3,4\n1,2,,,,3,4\n",
+		want: "a,from,contact_name,contact_company,contact_id,b,c\n1\n1,+4520123456," + n + "\n1,+4520123456," + n + ",2,3,4\n\n1,2,,,,3,4\n",
 	}, {
 		name: "header only", column: "from",
 		in:   "from",
-		want: "from,contact_name,contact_company,contact_id\n",
+		want: "from,contact_name,contact_company,contact_id",
 	}, {
 		name: "spaces around the number", column: "from",
 		in:   "from\n  +4520123456  \n",
-		want: "from,contact_name,contact_company,contact_id\n\"  +4520123456  \"," + n + "\n",
+		want: "from,contact_name,contact_company,contact_id\n  +4520123456  ," + n + "\n",
+	}, {
+		// The log comes back byte for byte, columns added: the quoting of
+		// the fields label does not touch is the user's.
+		name: "quoting kept", column: "from",
+		in:   "\"dir\",\"from\",\"to\"\n\"in\",\"+4520123456\",\"x\"\nout,+4520123457,\"y, z\"\n\"in\",\"+4520123456\",\"\"\n",
+		want: "\"dir\",\"from\",contact_name,contact_company,contact_id,\"to\"\n\"in\",\"+4520123456\"," + n + ",\"x\"\nout,+4520123457,,,,\"y, z\"\n\"in\",\"+4520123456\"," + n + ",\"\"\n",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := labelCSV(t, tc.in, labeler.CSVOptions{Column: tc.column})

@@ -9,8 +9,16 @@ import (
 )
 
 // ListColumns are the columns of a contact listing.
+// On a narrow terminal the note and the email go first, then the company
+// and the name shrink; the id and the phone are never cut (an id is what
+// show, edit and rm take).
 var ListColumns = []Column{
-	{"ID", 26}, {"NAME", 30}, {"PHONE", 22}, {"COMPANY", 26}, {"EMAIL", 30}, {"NOTE", 40},
+	{Header: "ID", Max: 26, Min: 26, Priority: 6},
+	{Header: "NAME", Max: 30, Min: 14, Priority: 4},
+	{Header: "PHONE", Max: 22, Min: 22, Priority: 5},
+	{Header: "COMPANY", Max: 26, Min: 12, Priority: 3},
+	{Header: "EMAIL", Max: 30, Min: 20, Priority: 2},
+	{Header: "NOTE", Max: 40, Min: 20, Priority: 1},
 }
 
 // ListRow is a contact as a row of ListColumns.

@@ -39,23 +39,23 @@ func TestSafe(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	var buf bytes.Buffer
-	tab := NewTable(&buf, false, Column{"ID", 0}, Column{"NAME", 8}, Column{"NOTE", 0})
+	tab := NewTable(&buf, false, Column{Header: "ID", Max: 0}, Column{Header: "NAME", Max: 8}, Column{Header: "NOTE", Max: 0})
 	tab.Row("1", "Ann", "")
 	tab.Row("22", "Bartholomew Longname", "hi")
 	tab.Row("333", "李小龍", "x\x1by")
 	if err := tab.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := "ID    NAME       NOTE\n" +
-		"1     Ann\n" +
-		"22    Barthol…   hi\n" +
-		"333   李小龍     x\\x1by\n"
+	want := "ID   NAME      NOTE\n" +
+		"1    Ann\n" +
+		"22   Barthol…  hi\n" +
+		"333  李小龍    x\\x1by\n"
 	if got := buf.String(); got != want {
 		t.Errorf("table:\n%s\nwant:\n%s", got, want)
 	}
 
 	buf.Reset()
-	if err := NewTable(&buf, false, Column{"ID", 0}).Flush(); err != nil || buf.Len() != 0 {
+	if err := NewTable(&buf, false, Column{Header: "ID", Max: 0}).Flush(); err != nil || buf.Len() != 0 {
 		t.Errorf("an empty table wrote %q", buf.String())
 	}
 }
@@ -64,7 +64,7 @@ func TestTable(t *testing.T) {
 // cut to fit, so a long listing holds only the sample in memory.
 func TestTableStreams(t *testing.T) {
 	var buf bytes.Buffer
-	tab := NewTable(&buf, false, Column{"N", 0}, Column{"V", 0})
+	tab := NewTable(&buf, false, Column{Header: "N", Max: 0}, Column{Header: "V", Max: 0})
 	for i := 0; i < tableSample+10; i++ {
 		v := "ab"
 		if i == tableSample+5 {
@@ -77,8 +77,73 @@ func TestTableStreams(t *testing.T) {
 	if got, want := len(lines), tableSample+11; got != want {
 		t.Fatalf("%d lines, want %d", got, want)
 	}
-	if got, want := lines[tableSample+6], "5   m…"; got != want {
+	if got, want := lines[tableSample+6], "5  m…"; got != want {
 		t.Errorf("line past the sample %q, want %q", got, want)
+	}
+}
+
+// TestTableTSV checks the table off a terminal: tab-separated values, no
+// header, no padding, nothing cut, every row the same number of fields,
+// and stored text still made safe (no tab or newline splits a row).
+func TestTableTSV(t *testing.T) {
+	var buf bytes.Buffer
+	tab := NewTableOpts(&buf, TableOptions{TTY: false, Width: 20, Bold: true}, Column{Header: "ID", Max: 2}, Column{Header: "NAME"}, Column{Header: "NOTE"})
+	tab.Row("1", "Bartholomew Longname", "")
+	tab.Row("22", "tab\there", "line\nnext\x1b[2J")
+	if err := tab.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "1\tBartholomew Longname\t\n" +
+		"22\ttab here\tline↵ next\\x1b[2J\n"
+	if got := buf.String(); got != want {
+		t.Errorf("tsv:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+// TestTableFits checks that a contact listing fits the terminal: no line
+// wider than the width, the id and the phone whole, the note and the email
+// dropped before the name and the company are cut.
+func TestTableFits(t *testing.T) {
+	name, company, email, note := "Bartholomew Aloysius Longname-Smythe", "Very Long Company Name Holdings ApS",
+		"bartholomew.longname@example.com", "Always asks for the engineering team, and then some more"
+	c := &contacts.Contact{ID: "01JVWX0000000000000000000A", Name: &name, CompanyName: &company, Email: &email,
+		Note: &note, PhoneFormatted: "+45 20 12 34 56"}
+	tests := []struct {
+		width   int
+		headers string
+	}{
+		{200, "ID NAME PHONE COMPANY EMAIL NOTE"},
+		{120, "ID NAME PHONE COMPANY EMAIL NOTE"},
+		{100, "ID NAME PHONE COMPANY EMAIL"},
+		{80, "ID NAME PHONE COMPANY"},
+		{60, "ID NAME PHONE"},
+		{40, "ID"},
+		{20, "ID"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		tab := NewTableOpts(&buf, TableOptions{TTY: true, Width: tt.width}, ListColumns...)
+		for i := 0; i < 3; i++ {
+			tab.Row(ListRow(c)...)
+		}
+		if err := tab.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+		if got := strings.Join(strings.Fields(lines[0]), " "); got != tt.headers {
+			t.Errorf("width %d: header %q, want %q", tt.width, got, tt.headers)
+		}
+		for _, l := range lines {
+			if w := width(l); w > tt.width {
+				t.Errorf("width %d: a line of %d columns: %q", tt.width, w, l)
+			}
+			if strings.HasSuffix(l, " ") {
+				t.Errorf("width %d: a line ends in a space: %q", tt.width, l)
+			}
+		}
+		if tt.width >= 60 && !strings.Contains(lines[1], c.ID+"  ") || tt.width >= 60 && !strings.Contains(lines[1], c.PhoneFormatted) {
+			t.Errorf("width %d: the id or the phone is cut: %q", tt.width, lines[1])
+		}
 	}
 }
 

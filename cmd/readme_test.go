@@ -1,0 +1,161 @@
+package cmd_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/phoneinc/contacts/cmd"
+)
+
+// readmeMark marks a README code block as part of the README's story: the
+// blocks so marked run in order, top to bottom, in one fresh account.
+const readmeMark = "<!-- readme-test -->"
+
+// A readmeStep is a command of the README ("$ …", continued by a trailing
+// \) and the output shown under it ("" lines and all), if any.
+type readmeStep struct {
+	line    int
+	cmd     string
+	want    []string
+	showOut bool
+}
+
+// readmeSteps extracts the story's commands from the README.
+func readmeSteps(t *testing.T, path string) []readmeStep {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []readmeStep
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	marked, in, n := false, false, 0
+	var cur *readmeStep
+	for sc.Scan() {
+		n++
+		l := sc.Text()
+		switch {
+		case !in && strings.TrimSpace(l) == readmeMark:
+			marked = true
+		case !in && marked && strings.HasPrefix(l, "```"):
+			in, marked = true, false
+		case in && strings.HasPrefix(l, "```"):
+			in, cur = false, nil
+		case in && cur != nil && strings.HasSuffix(cur.cmd, "\\"):
+			cur.cmd = strings.TrimSuffix(cur.cmd, "\\") + " " + strings.TrimSpace(l)
+		case in && strings.HasPrefix(l, "$ "):
+			steps = append(steps, readmeStep{line: n, cmd: strings.TrimPrefix(l, "$ ")})
+			cur = &steps[len(steps)-1]
+		case in && cur != nil:
+			cur.want = append(cur.want, l)
+			cur.showOut = true
+		}
+	}
+	return steps
+}
+
+var (
+	// What a terminal acts on and does not show: the progress line's
+	// clearing, colours.
+	readmeControl = regexp.MustCompile(`\r|\x1b\[[0-9;]*[A-Za-z]`)
+	readmeULID    = regexp.MustCompile(`\b0[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{24}\b`)
+	readmeTime    = regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`)
+)
+
+// readmeNormal makes output comparable: ids and times are placeholders
+// (they differ at every run), the home directory is ~.
+func readmeNormal(s, home string) string {
+	s = readmeControl.ReplaceAllString(s, "")
+	s = strings.ReplaceAll(s, home, "~")
+	s = readmeULID.ReplaceAllString(s, "<ID>")
+	return readmeTime.ReplaceAllString(s, "<TIME>")
+}
+
+// TestREADME runs the README's story (its marked shell blocks) against the
+// real binary, in a fresh HOME, on an 80-column pseudo-terminal as a user
+// pasting the lines would, and compares the output where the README shows
+// output, so that the README and the product cannot disagree.
+func TestREADME(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a POSIX shell and pseudo-terminals")
+	}
+	steps := readmeSteps(t, "../README.md")
+	if len(steps) < 10 {
+		t.Fatalf("the README's story has %d commands; its blocks are marked %s", len(steps), readmeMark)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	home, bin, work := filepath.Join(root, "home"), filepath.Join(root, "bin"), filepath.Join(root, "work")
+	for _, d := range []string{home, bin, work} {
+		os.MkdirAll(d, 0o755)
+	}
+	if err := os.Symlink(self, filepath.Join(bin, "contacts")); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin", "TERM=xterm", "NO_COLOR=1", "LANG=C.UTF-8", "TMPDIR=" + root}
+	status := 0
+	for _, st := range steps {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		// $? is the status of the README's previous command.
+		c := exec.CommandContext(ctx, "sh", "-c", "(exit "+strconv.Itoa(status)+"); "+st.cmd)
+		c.Dir, c.Env = work, env
+		f, err := pty.StartWithSize(c, &pty.Winsize{Rows: 50, Cols: 80})
+		if err != nil {
+			cancel()
+			t.Skipf("no pseudo-terminal: %v", err)
+		}
+		out := &cmd.SyncBuffer{}
+		done := make(chan struct{})
+		go func() { io.Copy(out, f); close(done) }()
+		// A question the README answers ("[y/N]: y") is answered once it
+		// is asked, as a user would.
+		for _, w := range st.want {
+			if i := strings.Index(w, "[y/N]: "); i >= 0 {
+				answer := w[i+len("[y/N]: "):]
+				deadline := time.Now().Add(time.Minute)
+				for !strings.Contains(out.String(), "[y/N]: ") && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				f.Write([]byte(answer + "\n"))
+			}
+		}
+		err = c.Wait()
+		f.Close()
+		<-done
+		cancel()
+		status = 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			status = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("README line %d: %s: %v", st.line, st.cmd, err)
+		}
+		if !st.showOut {
+			if status != 0 {
+				t.Errorf("README line %d: %s: exit %d:\n%s", st.line, st.cmd, status, out.String())
+			}
+			continue
+		}
+		got := readmeNormal(strings.TrimRight(out.String(), "\r\n"), home)
+		want := readmeNormal(strings.Join(st.want, "\n"), "~")
+		if got != want {
+			t.Errorf("README line %d: %s\ngot:\n%s\nwant (as the README shows it):\n%s", st.line, st.cmd, got, want)
+		}
+	}
+}
