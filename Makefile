@@ -12,8 +12,10 @@ PREFIX   ?= $(HOME)/.local
 # command fetch it from the module proxy even where the environment says
 # GOTOOLCHAIN=local.
 export GOTOOLCHAIN := auto
-# Fuzzing: `make fuzz` runs each target for FUZZTIME, `make test` for
-# FUZZSHORT. See docs/RELIABILITY.md.
+# Fuzzing: `make fuzz` runs each target for FUZZTIME (`make fuzz
+# FUZZTIME=$(FUZZSHORT)` for a short round); `make test` runs every target's
+# seeds and the inputs that once failed (testdata/fuzz), as go test does.
+# See docs/RELIABILITY.md.
 FUZZTIME  ?= 60s
 FUZZSHORT ?= 3s
 FUZZ_TARGETS := .:FuzzNormalizePhone .:FuzzValidateEmail .:FuzzValidateCompany .:FuzzContactJSON .:FuzzCheckJSONObject \
@@ -35,8 +37,9 @@ build:
 
 # The whole suite: format and vet checks, unit, store and end-to-end tests
 # (with the quick crash, concurrency and hostile-input tests; the sync tests
-# against a Radicale that scripts/test-deps.sh installs where missing), a
-# short run of every fuzz target, and govulncheck.
+# against a Radicale that scripts/test-deps.sh installs where missing; every
+# fuzz target's seeds and saved inputs), the race detector over the
+# concurrent packages, and govulncheck.
 # -timeout 30m: go test stops a package after 10 minutes by default, which the
 # end-to-end package can reach on a machine busy with other work.
 test: lint
@@ -44,7 +47,6 @@ test: lint
 	$(GO) test -count=1 -timeout 30m ./...
 	cd bench && $(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory race-quick
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSHORT)
 	@$(MAKE) --no-print-directory vuln
 
 # The race detector over the packages that run goroutines of their own (the

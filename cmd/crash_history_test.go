@@ -29,9 +29,9 @@ func historyState(t *testing.T, path string) (ops, changes int) {
 // integrity_check and holds the import's rows or none of them (the undo
 // whole or not at all), its history holds the undo or not, and the next
 // undo (of the import, or of the undo: a redo) goes on from there. Quick:
-// 4 kills of the undo of a 5,000-row import; -soak: 20 of 100,000.
+// 4 kills of the undo of a 2,000-row import; -soak: 20 of 100,000.
 func TestCrashUndo(t *testing.T) {
-	kills, rows := 4, 5_000
+	kills, rows := 4, 2_000
 	if *soak {
 		kills, rows = 20, 100_000
 	}
@@ -120,7 +120,7 @@ func TestCrashUndo(t *testing.T) {
 // TestCrashRestore kills `contacts restore` at random points: the
 // contact is back whole, or still deleted, and the book is intact.
 func TestCrashRestore(t *testing.T) {
-	kills := 10
+	kills := 6
 	if *soak {
 		kills = 40
 	}
