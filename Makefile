@@ -13,11 +13,10 @@ PREFIX   ?= $(HOME)/.local
 # GOTOOLCHAIN=local.
 export GOTOOLCHAIN := auto
 # Fuzzing: `make fuzz` runs each target for FUZZTIME (`make fuzz
-# FUZZTIME=$(FUZZSHORT)` for a short round); `make test` runs every target's
+# FUZZTIME=3s` for a short round); `make test` runs every target's
 # seeds and the inputs that once failed (testdata/fuzz), as go test does.
 # See docs/RELIABILITY.md.
 FUZZTIME  ?= 60s
-FUZZSHORT ?= 3s
 FUZZ_TARGETS := .:FuzzNormalizePhone .:FuzzValidateEmail .:FuzzValidateCompany .:FuzzContactJSON .:FuzzCheckJSONObject \
 	./internal/format:FuzzCSVRead ./internal/format:FuzzVCardRead ./internal/format:FuzzJSONRead \
 	./internal/format:FuzzJSONLRead ./internal/format:FuzzDetect ./internal/httpapi:FuzzRequest \

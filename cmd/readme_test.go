@@ -128,10 +128,7 @@ func TestREADME(t *testing.T) {
 		for _, w := range st.want {
 			if i := strings.Index(w, "[y/N]: "); i >= 0 {
 				answer := w[i+len("[y/N]: "):]
-				deadline := time.Now().Add(time.Minute)
-				for !strings.Contains(out.String(), "[y/N]: ") && time.Now().Before(deadline) {
-					time.Sleep(10 * time.Millisecond)
-				}
+				waitFor(t, "README line "+strconv.Itoa(st.line)+"'s question", func() bool { return strings.Contains(out.String(), "[y/N]: ") })
 				f.Write([]byte(answer + "\n"))
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/phoneinc/contacts"
-	"github.com/phoneinc/contacts/internal/bookgen"
 	"github.com/phoneinc/contacts/store"
 )
 
@@ -17,19 +16,9 @@ import (
 // limit of 2.
 func BenchmarkUndoImport(b *testing.B) {
 	ctx := context.Background()
-	s := bookgen.Start(ctx, bookgen.Options{N: searchBenchSize, Seed: 3})
-	defer s.Stop()
-	var rows []contacts.Contact
-	for {
-		c, err := s.Next()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if c == nil {
-			break
-		}
-		c.ID = contacts.NewID() // new ids, in order, as an import of a file of people gives
-		rows = append(rows, *c)
+	rows := generated(b, searchBenchSize, 3)
+	for i := range rows {
+		rows[i].ID = contacts.NewID() // new ids, in order, as an import of a file of people gives
 	}
 	var imported time.Duration
 	n := 0
