@@ -73,6 +73,8 @@ func BenchmarkSearch(b *testing.B) {
 		{"two-words", "søren kierkegaard"},          // fewer matches than the limit: every step runs
 		{"accent-folded", "soren ostergaard"},       // ø read as o
 		{"short-prefix", "an"},                      // a prefix of thousands of words
+		{"one-letter", "s"},                         // the first key typed: the prefix index's
+		{"word-and-letter", surname + " a"},         // the next word's first key
 		{"email", "gmail"},                          // a word of a tenth of the book
 		{"digits", strings.Join(national[:3], " ")}, // "23 90 59": a run of digits
 		{"number", dk.Formatted},                    // a whole number

@@ -351,6 +351,73 @@ func TestSearchMigration(t *testing.T) {
 	checkIndex(t, path)
 }
 
+// A book of schema 5 gets the one-letter prefix index of migration 6, made
+// from its contacts, those another program wrote (queued) included; and
+// one-letter searches find what they found before.
+func TestSearchPrefixMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v5.db")
+	sdb, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := filepath.Glob("migrations/000[1-5]_*.sql")
+	if err != nil || len(names) != 5 {
+		t.Fatalf("migrations 1 to 5: %v, %v", names, err)
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sdb.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	_, err = sdb.Exec(fmt.Sprintf(`PRAGMA user_version = 5; PRAGMA application_id = %d;
+		INSERT INTO contacts (id, name, email, phone, phone_formatted, company_name, note, created_at, updated_at) VALUES
+		('01J00000000000000000000001', 'Søren Kierkegaard', NULL, '+4520123456', '+45 20 12 34 56', 'Filosofi ApS', NULL, '2026-06-10T10:00:00Z', '2026-06-10T10:00:00Z'),
+		('01J00000000000000000000002', 'Niklas Stéphenson', 'n@example.com', '+14155552671', '+1 415-555-2671', NULL, 'old note', '2026-06-10T10:00:00Z', '2026-06-10T10:00:00Z');
+		INSERT INTO contacts_fts (rowid, name, email, company_name, note)
+			SELECT rid, name, email, company_name, note FROM contacts_search_source WHERE rid = 1;
+		INSERT INTO contacts_phone_fts (rowid, phone) SELECT rid, phone FROM contacts_search_source WHERE rid = 1;
+		DELETE FROM contacts_search_queue WHERE rid = 1`, // the second one queued, as another program leaves it
+		store.ApplicationID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
+		t.Fatalf("SchemaVersion=%d, %v; want 6", v, err)
+	}
+	assertSearch(t, db, "s", "+14155552671", "+4520123456") // Stéphenson, Søren
+	assertSearch(t, db, "k", "+4520123456")
+	assertSearch(t, db, "n", "+14155552671")
+	assertSearch(t, db, "o", "+14155552671") // old note
+	assertSearch(t, db, "soren k", "+4520123456")
+	assertSearch(t, db, "555 2671", "+14155552671")
+	checkIndex(t, path)
+
+	sdb, err = sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	var schema string
+	if err := sdb.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'contacts_fts'`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(schema, "prefix = '1'") {
+		t.Errorf("contacts_fts has no one-letter prefix index: %s", schema)
+	}
+}
+
 func TestSearchHostile(t *testing.T) {
 	db := MustOpen(t)
 	MustCreate(t, db, contacts.NewContact{Phone: "+4520123456", Name: "Ann Jensen", Note: `She said "NEAR" OR AND NOT (x) a*b col:val`})
