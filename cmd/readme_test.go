@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -73,14 +74,19 @@ var (
 	readmeControl = regexp.MustCompile(`\r|\x1b\[[0-9;]*[A-Za-z]`)
 	readmeULID    = regexp.MustCompile(`\b0[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{24}\b`)
 	readmeTime    = regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`)
+	readmeStamp   = regexp.MustCompile(`\b\d{8}-\d{6}\b`) // a backup's name: default-20260610-100500.db
+	readmeSecret  = regexp.MustCompile(`\bck_([a-z0-9][a-z0-9._-]*)_[a-z2-7]{52}\b`)
 )
 
-// readmeNormal makes output comparable: ids and times are placeholders
-// (they differ at every run), the home directory is ~.
+// readmeNormal makes output comparable: ids, times, the stamps in
+// backups' names and API keys' secrets are placeholders (they differ at
+// every run), the home directory is ~.
 func readmeNormal(s, home string) string {
 	s = readmeControl.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, home, "~")
 	s = readmeULID.ReplaceAllString(s, "<ID>")
+	s = readmeStamp.ReplaceAllString(s, "<STAMP>")
+	s = readmeSecret.ReplaceAllString(s, "ck_${1}_<SECRET>")
 	return readmeTime.ReplaceAllString(s, "<TIME>")
 }
 
@@ -101,8 +107,10 @@ func TestREADME(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	home, bin, work := filepath.Join(root, "home"), filepath.Join(root, "bin"), filepath.Join(root, "work")
-	for _, d := range []string{home, bin, work} {
+	// The story runs in the home directory, as a user in a new terminal.
+	home, bin := filepath.Join(root, "home"), filepath.Join(root, "bin")
+	work := home
+	for _, d := range []string{home, bin} {
 		os.MkdirAll(d, 0o755)
 	}
 	if err := os.Symlink(self, filepath.Join(bin, "contacts")); err != nil {
@@ -150,6 +158,10 @@ func TestREADME(t *testing.T) {
 			continue
 		}
 		got := readmeNormal(strings.TrimRight(out.String(), "\r\n"), home)
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			// The README's user is niklas (the history's "by cli niklas").
+			got = strings.ReplaceAll(got, "by cli "+u.Username+" ", "by cli niklas ")
+		}
 		want := readmeNormal(strings.Join(st.want, "\n"), "~")
 		if got != want {
 			t.Errorf("README line %d: %s\ngot:\n%s\nwant (as the README shows it):\n%s", st.line, st.cmd, got, want)
