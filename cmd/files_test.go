@@ -602,6 +602,31 @@ func TestReadOnlyBooks(t *testing.T) {
 			t.Error("the read-only book changed")
 		}
 	})
+	// A book of the previous schema (5: no prefix index in its search)
+	// is read as it is, where it cannot be upgraded.
+	t.Run("OlderSchema", func(t *testing.T) {
+		u := u.as(true)
+		data := filepath.Join(u.root, "older")
+		path := filepath.Join(data, "acme.db")
+		keyID := bookWith(t, path, 1)
+		sqlExec(t, path, `DROP TABLE contacts_fts;
+			CREATE VIRTUAL TABLE contacts_fts USING fts5(name, email, company_name, note,
+				content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
+			INSERT INTO contacts_fts (rowid, name, email, company_name, note)
+				SELECT rid, name, email, company_name, note FROM contacts_search_source;
+			PRAGMA user_version = 5`)
+		u.own(data, path)
+		os.Chmod(path, 0o400)
+		before := entryState(path)
+		checkReadOnly(t, u, data, "acme", keyID, "permissions do not let you write it", "")
+		code, stdout, stderr := u.run("", "search", "a", "--data-dir", data, "--company", "acme")
+		if code != 0 || !strings.Contains(stdout, "+45 20 12 34 56") {
+			t.Errorf("a one-letter search of a schema 5 book: exit %d: %s%s", code, stdout, stderr)
+		}
+		if entryState(path) != before {
+			t.Error("the read-only book changed")
+		}
+	})
 	t.Run("AnotherUsersBook", func(t *testing.T) {
 		u := u.as(true)
 		data := filepath.Join(u.root, "theirs")

@@ -395,6 +395,9 @@ func (db *DB) initSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if pending && db.readOnly && h.version >= readableSince {
+		return nil // read as it is: what it lacks, reads do not need
+	}
 	if pending && db.readOnly {
 		if h.objects == 0 {
 			return fmt.Errorf("%s is empty, and it cannot be made a contacts book: %s", db.path, db.roWhy)
@@ -448,6 +451,13 @@ func (db *DB) useWAL(ctx context.Context) error {
 		}
 	}
 }
+
+// readableSince is the oldest schema that this binary reads, where it
+// cannot write the book to migrate it (a read-only mount, a backup in a
+// folder the user may not write): the migrations after it make only what
+// reads can do without, such as 6's prefix index, which makes a search
+// faster and gives the same results.
+const readableSince = 5
 
 // migration is one embedded schema change; its number is its user_version.
 type migration struct {
