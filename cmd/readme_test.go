@@ -141,8 +141,7 @@ func TestREADME(t *testing.T) {
 			}
 		}
 		err = c.Wait()
-		f.Close()
-		<-done
+		drain(f, done)
 		cancel()
 		status = 0
 		var ee *exec.ExitError

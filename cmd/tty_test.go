@@ -85,8 +85,7 @@ func (r *ttyRun) pty(cols uint16, input string, args ...string) (string, int) {
 		close(done)
 	}()
 	err = c.Wait()
-	f.Close()
-	<-done
+	drain(f, done)
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -95,6 +94,21 @@ func (r *ttyRun) pty(cols uint16, input string, args ...string) (string, int) {
 		r.t.Fatalf("contacts %q: %v", args, err)
 	}
 	return strings.ReplaceAll(out.String(), "\r\n", "\n"), code
+}
+
+// drain closes f, the master of a pseudo-terminal whose command has
+// exited, once its reader (done) has read all the command wrote: the read
+// ends with EIO when the terminal's buffer is empty and no process holds
+// it. Closing it before would throw away what the command wrote last
+// (the README test lost an "echo $?" that way). A command's child that
+// still holds the terminal is given a minute.
+func drain(f *os.File, done <-chan struct{}) {
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+	}
+	f.Close()
+	<-done
 }
 
 // longBook imports n contacts whose every field is long.
