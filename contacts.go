@@ -87,8 +87,45 @@ type ContactFilter struct {
 	// accepted written form. A value that is not a phone number matches
 	// nothing, as the API's ?phone= does.
 	Phone string
+	// IDPrefix, when not "", keeps the contacts whose id starts with it, in
+	// any case (see IDPrefix); a value no id starts with matches nothing.
+	IDPrefix string
+	// PhonePrefix, when not "", keeps the contacts whose E.164 number
+	// starts with it ("+4520"); a value that is not "+" and digits matches
+	// nothing.
+	PhonePrefix string
 	// Limit, when positive, caps the number of contacts.
 	Limit int
+}
+
+// Prefixed reports whether c passes f's IDPrefix and PhonePrefix, for a
+// listing that filters as it reads (a client of a server that cannot).
+func (f ContactFilter) Prefixed(c *Contact) bool {
+	if f.IDPrefix != "" {
+		p, ok := IDPrefix(f.IDPrefix)
+		if !ok || !strings.HasPrefix(c.ID, p) {
+			return false
+		}
+	}
+	if f.PhonePrefix != "" && (!IsPhonePrefix(f.PhonePrefix) || !strings.HasPrefix(c.Phone, f.PhonePrefix)) {
+		return false
+	}
+	return true
+}
+
+// IsPhonePrefix reports whether s can start an E.164 number: "+" and at
+// most 15 digits.
+func IsPhonePrefix(s string) bool {
+	digits, ok := strings.CutPrefix(s, "+")
+	if !ok || len(digits) > 15 {
+		return false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Service is an address book of one company. The SQLite store and the HTTP

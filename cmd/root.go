@@ -197,7 +197,25 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newCmdSync(f, nil))
 	addApplicableFlags(f, root)
 	addFlagCompletions(f, root)
+	addCompletionCmd(root)
 	return root
+}
+
+// addCompletionCmd adds cobra's completion command, whose scripts are
+// those of CompletionScript.
+func addCompletionCmd(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		for _, sub := range c.Commands() {
+			sub.RunE = func(cmd *cobra.Command, _ []string) error {
+				noDesc, _ := cmd.Flags().GetBool("no-descriptions")
+				return CompletionScript(cmd.Root(), cmd.Name(), !noDesc, cmd.OutOrStdout())
+			}
+		}
+	}
 }
 
 // addFlagCompletions makes the flags that take one of a set of values

@@ -111,59 +111,6 @@ func checkNoteFlags(cmd *cobra.Command, noteFile string) error {
 	return nil
 }
 
-// completeContacts completes contact ids (and numbers, after a +) with the
-// name as the description, for show, edit and rm.
-func completeContacts(f *Factory, many bool) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if !many && len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		ctx := cmd.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		svc, err := f.Book(ctx, false)
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		given := map[string]bool{}
-		for _, a := range args {
-			given[strings.ToUpper(a)] = true
-		}
-		byPhone := strings.HasPrefix(toComplete, "+")
-		prefix := strings.ToUpper(toComplete)
-		var out []cobra.Completion
-		_ = svc.ListContacts(ctx, contacts.ContactFilter{}, func(c *contacts.Contact) error {
-			key := c.ID
-			if byPhone {
-				key = c.Phone
-			}
-			if !strings.HasPrefix(key, prefix) || given[c.ID] || given[c.Phone] {
-				return nil
-			}
-			if key == c.ID && toComplete != prefix {
-				// Ids are taken in any case: offer them in the case typed,
-				// since the shell keeps only what starts with it.
-				key = strings.ToLower(key)
-			}
-			desc := output.Safe(c.DisplayName(), false)
-			if desc == "" {
-				desc = c.PhoneFormatted
-			} else {
-				desc += " · " + c.PhoneFormatted
-			}
-			out = append(out, cobra.CompletionWithDesc(key, desc))
-			if len(out) >= 1000 {
-				return errStop
-			}
-			return nil
-		})
-		return out, cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
-var errStop = fmt.Errorf("stop")
-
 // newTable returns a table for the command's standard output: aligned,
 // with a header, fitted to the terminal's width on a terminal;
 // tab-separated values with no header when piped.

@@ -7,6 +7,8 @@
 #   chromium   the browser the web page's tests drive (internal/web/browser_test.go)
 #   abook      reads our vCard 3.0 export (cmd/interop_test.go)
 #   khard      reads our vCard 3.0 export (cmd/interop_test.go)
+#   bash-completion, zsh, fish
+#              the shells whose completion is tested (cmd/complete_test.go)
 set -eu
 
 missing=""
@@ -14,6 +16,9 @@ command -v radicale >/dev/null 2>&1 || missing="$missing radicale"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v abook >/dev/null 2>&1 || missing="$missing abook"
 command -v khard >/dev/null 2>&1 || missing="$missing khard"
+[ -f /usr/share/bash-completion/bash_completion ] || missing="$missing bash-completion"
+command -v zsh >/dev/null 2>&1 || missing="$missing zsh"
+command -v fish >/dev/null 2>&1 || missing="$missing fish"
 
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -116,6 +116,27 @@ func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn fun
 		}
 		return err
 	}
+	// A prefix is a range of the primary key or of the number's unique
+	// index: "01J" is id >= '01J' AND id < '01J\x7f'.
+	var where []string
+	if f.IDPrefix != "" {
+		p, ok := contacts.IDPrefix(f.IDPrefix)
+		if !ok {
+			return nil
+		}
+		where = append(where, `id >= ? AND id < ?`)
+		args = append(args, p, p+"\x7f")
+	}
+	if f.PhonePrefix != "" {
+		if !contacts.IsPhonePrefix(f.PhonePrefix) {
+			return nil
+		}
+		where = append(where, `phone >= ? AND phone < ?`)
+		args = append(args, f.PhonePrefix, f.PhonePrefix+"\x7f")
+	}
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
 	query += ` ORDER BY created_at DESC, id DESC`
 	if f.Limit > 0 {
 		query += ` LIMIT ?`

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -433,5 +435,65 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	if ok != 1 {
 		t.Errorf("%d successes, want 1", ok)
+	}
+}
+
+// TestListContactsPrefixes: the beginning of an id (any case) or of a
+// number selects the contacts it starts, through the primary key and the
+// number's index rather than a scan of the table.
+func TestListContactsPrefixes(t *testing.T) {
+	db := MustOpen(t)
+	a := MustCreate(t, db, contacts.NewContact{Phone: "+4520123451"})
+	b := MustCreate(t, db, contacts.NewContact{Phone: "+4521123452"})
+	c := MustCreate(t, db, contacts.NewContact{Phone: "+14155552671"})
+	ids := func(f contacts.ContactFilter) []string {
+		var s []string
+		for _, c := range list(t, db, f) {
+			s = append(s, c.ID)
+		}
+		sort.Strings(s)
+		return s
+	}
+	sorted := func(s ...string) []string { sort.Strings(s); return s }
+	tests := []struct {
+		name string
+		f    contacts.ContactFilter
+		want []string
+	}{
+		{"whole id", contacts.ContactFilter{IDPrefix: a.ID}, []string{a.ID}},
+		{"lower case", contacts.ContactFilter{IDPrefix: strings.ToLower(b.ID[:25])}, []string{b.ID}},
+		{"all", contacts.ContactFilter{IDPrefix: "0"}, sorted(a.ID, b.ID, c.ID)},
+		{"not an id", contacts.ContactFilter{IDPrefix: "anna"}, nil},
+		{"number", contacts.ContactFilter{PhonePrefix: "+452"}, sorted(a.ID, b.ID)},
+		{"number, one", contacts.ContactFilter{PhonePrefix: "+4521"}, []string{b.ID}},
+		{"number, none", contacts.ContactFilter{PhonePrefix: "+46"}, nil},
+		{"not a number", contacts.ContactFilter{PhonePrefix: "45"}, nil},
+		{"both", contacts.ContactFilter{IDPrefix: "0", PhonePrefix: "+1"}, []string{c.ID}},
+		{"limit", contacts.ContactFilter{PhonePrefix: "+45", Limit: 1}, []string{b.ID}},
+	}
+	for _, tt := range tests {
+		if got := ids(tt.f); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	sdb, _ := sql.Open("sqlite", db.Path())
+	defer sdb.Close()
+	for _, where := range []string{"id >= ? AND id < ?", "phone >= ? AND phone < ?"} {
+		var plan strings.Builder
+		rows, err := sdb.Query(`EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE `+where+` ORDER BY created_at DESC, id DESC`, "01J", "01J\x7f")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			rows.Scan(&id, &parent, &notused, &detail)
+			plan.WriteString(detail + "\n")
+		}
+		rows.Close()
+		if strings.Contains(plan.String(), "SCAN contacts\n") || !strings.Contains(plan.String(), "<?") {
+			t.Errorf("%s: plan:\n%s", where, plan.String())
+		}
+		t.Logf("%s:\n%s", where, plan.String())
 	}
 }

@@ -441,6 +441,22 @@ func (c *Client) ListContacts(ctx context.Context, f contacts.ContactFilter, fn 
 	if f.Limit > 0 {
 		q.Set("limit", strconv.Itoa(f.Limit))
 	}
+	if f.IDPrefix != "" || f.PhonePrefix != "" {
+		// The API has no prefix filter: the listing is read whole and
+		// filtered here, the limit counting what passes.
+		next, n, limit := fn, 0, f.Limit
+		fn = func(ct *contacts.Contact) error {
+			if !f.Prefixed(ct) {
+				return nil
+			}
+			if n++; limit > 0 && n > limit {
+				return errStopList
+			}
+			return next(ct)
+		}
+		q.Del("limit")
+		f.Limit = 0
+	}
 	if want != "" {
 		// A server that ignored the filter would list everyone.
 		next := fn

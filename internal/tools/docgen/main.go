@@ -46,9 +46,9 @@ func run(out string) error {
 		path string
 		gen  func(f *os.File) error
 	}{
-		{"bash-completion/completions/contacts", func(f *os.File) error { return root.GenBashCompletionV2(f, true) }},
-		{"zsh/site-functions/_contacts", func(f *os.File) error { return root.GenZshCompletion(f) }},
-		{"fish/vendor_completions.d/contacts.fish", func(f *os.File) error { return root.GenFishCompletion(f, true) }},
+		{"bash-completion/completions/contacts", func(f *os.File) error { return cmd.CompletionScript(root, "bash", true, f) }},
+		{"zsh/site-functions/_contacts", func(f *os.File) error { return cmd.CompletionScript(root, "zsh", true, f) }},
+		{"fish/vendor_completions.d/contacts.fish", func(f *os.File) error { return cmd.CompletionScript(root, "fish", true, f) }},
 	} {
 		p := filepath.Join(out, c.path)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
