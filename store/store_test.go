@@ -308,21 +308,29 @@ func TestListContacts(t *testing.T) {
 	// Newest first is served by the index, not a sort of the table.
 	sdb, _ := sql.Open("sqlite", db.Path())
 	defer sdb.Close()
+	if plan := queryPlan(t, sdb, `SELECT id FROM contacts ORDER BY created_at DESC, id DESC LIMIT 10`); !strings.Contains(plan, "contacts_newest") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("plan:\n%s", plan)
+	}
+}
+
+// queryPlan is what EXPLAIN QUERY PLAN says of query, a line per step.
+func queryPlan(t *testing.T, sdb *sql.DB, query string, args ...any) string {
+	t.Helper()
 	var plan strings.Builder
-	rows, err := sdb.Query(`EXPLAIN QUERY PLAN SELECT id FROM contacts ORDER BY created_at DESC, id DESC LIMIT 10`)
+	rows, err := sdb.Query(`EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id, parent, notused int
 		var detail string
-		rows.Scan(&id, &parent, &notused, &detail)
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
 		plan.WriteString(detail + "\n")
 	}
-	rows.Close()
-	if !strings.Contains(plan.String(), "contacts_newest") || strings.Contains(plan.String(), "TEMP B-TREE") {
-		t.Errorf("plan:\n%s", plan.String())
-	}
+	return plan.String()
 }
 
 func TestUpdateContact(t *testing.T) {
@@ -479,21 +487,9 @@ func TestListContactsPrefixes(t *testing.T) {
 	sdb, _ := sql.Open("sqlite", db.Path())
 	defer sdb.Close()
 	for _, where := range []string{"id >= ? AND id < ?", "phone >= ? AND phone < ?"} {
-		var plan strings.Builder
-		rows, err := sdb.Query(`EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE `+where+` ORDER BY created_at DESC, id DESC`, "01J", "01J\x7f")
-		if err != nil {
-			t.Fatal(err)
+		plan := queryPlan(t, sdb, `SELECT id FROM contacts WHERE `+where+` ORDER BY created_at DESC, id DESC`, "01J", "01J\x7f")
+		if strings.Contains(plan, "SCAN contacts\n") || !strings.Contains(plan, "<?") {
+			t.Errorf("%s: plan:\n%s", where, plan)
 		}
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			plan.WriteString(detail + "\n")
-		}
-		rows.Close()
-		if strings.Contains(plan.String(), "SCAN contacts\n") || !strings.Contains(plan.String(), "<?") {
-			t.Errorf("%s: plan:\n%s", where, plan.String())
-		}
-		t.Logf("%s:\n%s", where, plan.String())
 	}
 }
