@@ -93,6 +93,11 @@ type ContactFilter struct {
 	// PhonePrefix, when not "", keeps the contacts whose E.164 number
 	// starts with it ("+4520"); a value that is not "+" and digits matches
 	// nothing.
+	//
+	// A listing by a prefix is for completion, and is not newest first:
+	// the store walks its index of ids (the greatest first) or of numbers,
+	// and stops at the limit, rather than sort a short prefix's matches
+	// (nearly the whole book for "01J").
 	PhonePrefix string
 	// Limit, when positive, caps the number of contacts.
 	Limit int
@@ -141,7 +146,7 @@ type Service interface {
 	FindContactByPhone(ctx context.Context, phone string) (*Contact, error)
 
 	// ListContacts calls fn with each contact that f selects, newest first
-	// (ties by id, descending), streaming. An error from fn stops the
+	// (ties by id, descending; by a prefix, see ContactFilter), streaming. An error from fn stops the
 	// listing and is returned.
 	ListContacts(ctx context.Context, f ContactFilter, fn func(*Contact) error) error
 

@@ -134,10 +134,15 @@ func (db *DB) ListContacts(ctx context.Context, f contacts.ContactFilter, fn fun
 		where = append(where, `phone >= ? AND phone < ?`)
 		args = append(args, f.PhonePrefix, f.PhonePrefix+"\x7f")
 	}
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `)
+	switch {
+	case f.IDPrefix != "":
+		// The index's order, which stops at the limit (see ContactFilter).
+		query += ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY id DESC`
+	case f.PhonePrefix != "":
+		query += ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY phone`
+	default:
+		query += ` ORDER BY created_at DESC, id DESC`
 	}
-	query += ` ORDER BY created_at DESC, id DESC`
 	if f.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, f.Limit)
