@@ -255,8 +255,19 @@ func (t searchTerm) match(prefix bool) string {
 
 type searchQuery struct{ terms []searchTerm }
 
-// parseSearch splits a query into terms (see SearchContacts).
+// A query is what a person types into a search box: these bound what one
+// can cost, whoever sends it (the CLI, the API's ?q=, the web page).
+const (
+	maxSearchBytes = 1000 // characters of UTF-8
+	maxSearchWords = 32   // words and runs of digits
+)
+
+// parseSearch splits a query into terms (see SearchContacts). EUSAGE for
+// one with nothing to look for, or longer than a search box holds.
 func parseSearch(query string) (*searchQuery, error) {
+	if len(query) > maxSearchBytes {
+		return nil, contacts.Errorf(contacts.EUSAGE, "search: the query is %d bytes long; a search takes at most %d", len(query), maxSearchBytes)
+	}
 	q := &searchQuery{}
 	digitRun := false // the last term is a run of digits that may go on
 	for _, chunk := range strings.FieldsFunc(foldSearch.Replace(query), unicode.IsSpace) {
@@ -291,6 +302,13 @@ func parseSearch(query string) (*searchQuery, error) {
 	}
 	if len(q.terms) == 0 {
 		return nil, contacts.Errorf(contacts.EUSAGE, "search: the query %q has no word or digit to look for", query)
+	}
+	words := 0
+	for _, t := range q.terms {
+		words += len(t.words)
+	}
+	if words > maxSearchWords {
+		return nil, contacts.Errorf(contacts.EUSAGE, "search: the query has %d words; a search takes at most %d", words, maxSearchWords)
 	}
 	return q, nil
 }

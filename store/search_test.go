@@ -459,6 +459,35 @@ func TestSearchEmptyQuery(t *testing.T) {
 	}
 }
 
+// TestSearchBounded: a query longer than a search box holds (1,000 bytes,
+// 32 words or runs of digits) is a usage error that names the bound, and
+// costs nothing; one at the bounds is searched.
+func TestSearchBounded(t *testing.T) {
+	db := MustOpen(t)
+	MustCreate(t, db, contacts.NewContact{Phone: "+4520123456", Name: "Ann Jensen", Note: strings.Repeat("word ", 40)})
+	tests := []struct {
+		query, err string
+	}{
+		{strings.Repeat("word ", 33), "the query has 33 words; a search takes at most 32"},
+		{strings.Repeat("12 ", 40), "the query has 40 words; a search takes at most 32"},
+		{strings.Repeat("ann jensen ", 20), "the query has 40 words"},
+		{strings.Repeat("a", 1001), "the query is 1001 bytes long; a search takes at most 1000"},
+		{strings.Repeat("word ", 30000), "bytes long"},
+		{strings.Repeat("word ", 32), ""},
+		{strings.Repeat("a", 1000), ""},
+	}
+	for _, tt := range tests {
+		err := db.SearchContacts(context.Background(), tt.query, 20, func(*contacts.Contact) error { return nil })
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("search of %d bytes: %v", len(tt.query), err)
+		case tt.err != "" && (contacts.ErrorCode(err) != contacts.EUSAGE || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("search of %d bytes: err=%v, want EUSAGE %q", len(tt.query), err, tt.err)
+		}
+	}
+	assertSearch(t, db, strings.TrimSpace(strings.Repeat("word ", 32)), "+4520123456")
+}
+
 // TestSearchStop checks that an error from fn stops the search.
 func TestSearchStop(t *testing.T) {
 	db := MustOpen(t)

@@ -964,6 +964,9 @@ func TestSearchRoute(t *testing.T) {
 		{"q=%2B%2B", 400, nil},
 		{"q=ann&phone=20123456", 400, nil},
 		{"q=ann&limit=0", 400, nil},
+		{"q=" + strings.Repeat("ann+", 33), 400, nil}, // longer than a search box holds
+		{"q=" + strings.Repeat("ann+", 32), 200, []string{"Ann Jensen", "Anna Berg"}},
+		{"q=" + strings.Repeat("a", 1001), 400, nil},
 	} {
 		r := e.do("GET", "/api/v1/contacts?"+tt.query, key, "")
 		if r.status != tt.status {
