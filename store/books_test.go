@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // makeBooks makes n books in dir, co0.db … co<n-1>.db, each with one API
@@ -69,26 +69,6 @@ func openFDs(tb testing.TB) int {
 		tb.Skipf("cannot count file descriptors: %v", err)
 	}
 	return len(entries)
-}
-
-// listing is what a directory holds: each name, with its size and
-// modification time.
-func listing(tb testing.TB, dir string) []string {
-	tb.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		fi, err := os.Lstat(filepath.Join(dir, e.Name()))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s %v %d %v", e.Name(), fi.Mode(), fi.Size(), fi.ModTime().UnixNano()))
-	}
-	sort.Strings(out)
-	return out
 }
 
 func sameListing(a, b []string) bool {
@@ -245,7 +225,7 @@ func TestBooksCheckKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBooks(t, dir, store.BooksOptions{})
-	before := listing(t, dir)
+	before := storetest.Listing(t, dir)
 
 	var wrong []string
 	for _, company := range []string{"ghost", "link", "folder", "fifo", "junk"} {
@@ -271,7 +251,7 @@ func TestBooksCheckKey(t *testing.T) {
 	if n := b.Len(); n != 0 {
 		t.Errorf("wrong keys opened %d books", n)
 	}
-	if after := listing(t, dir); !sameListing(before, after) {
+	if after := storetest.Listing(t, dir); !sameListing(before, after) {
 		t.Errorf("wrong keys changed the directory:\nbefore %q\nafter  %q", before, after)
 	}
 	// The reasons for the operator: a link and a directory say what they are.
@@ -384,12 +364,12 @@ func TestBooksCheckKeyBookInUseElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBooks(t, dir, store.BooksOptions{})
-	before := listing(t, dir)
+	before := storetest.Listing(t, dir)
 	k, _ := contacts.NewAPIKeySecret("co0")
 	if _, _, err := b.CheckKey(ctx, k); contacts.ErrorCode(err) != contacts.EUNAUTHORIZED {
 		t.Fatalf("a forged key: %v", err)
 	}
-	after := listing(t, dir)
+	after := storetest.Listing(t, dir)
 	if len(after) != len(before) {
 		t.Errorf("files before %q, after %q", before, after)
 	}
@@ -403,7 +383,7 @@ func TestBooksCheckKeyBookInUseElsewhere(t *testing.T) {
 	// the CLI: each sees the other's lock, and neither removes them.
 	b.Close()
 	cli.Close()
-	if got := listing(t, dir); len(got) != 1 {
+	if got := storetest.Listing(t, dir); len(got) != 1 {
 		t.Errorf("left behind: %q", got)
 	}
 }
@@ -498,7 +478,7 @@ func TestBooksCheckKeyGarbageWAL(t *testing.T) {
 	if err := os.WriteFile(path+"-wal", garbage, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	before := listing(t, dir)
+	before := storetest.Listing(t, dir)
 	b := store.NewBooks(dir, store.BooksOptions{})
 	forged, _ := contacts.NewAPIKeySecret("co0")
 	for _, k := range []string{forged, keys["co0"]} {
@@ -512,7 +492,7 @@ func TestBooksCheckKeyGarbageWAL(t *testing.T) {
 	if got, err := os.ReadFile(path + "-wal"); err != nil || string(got) != string(garbage) {
 		t.Errorf("the -wal changed: %v", err)
 	}
-	if after := listing(t, dir); !sameListing(before, after) {
+	if after := storetest.Listing(t, dir); !sameListing(before, after) {
 		t.Errorf("the directory changed:\nbefore %q\nafter  %q", before, after)
 	}
 }

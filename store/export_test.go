@@ -8,3 +8,12 @@ func SetIndexSlice(n int64) func() {
 	indexSlice = n
 	return func() { indexSlice = old }
 }
+
+// SetRebuildMin sets the shortest queue that the search indexing may
+// answer by a rebuild of the indexes (a queue at least as long as the
+// book); it returns the function that puts it back.
+func SetRebuildMin(n int64) func() {
+	old := rebuildMin
+	rebuildMin = n
+	return func() { rebuildMin = old }
+}

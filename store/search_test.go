@@ -607,8 +607,21 @@ func searchDeref(s *string) string {
 
 // A queue longer than the slices the indexing takes, with contacts queued
 // again in later slices (updated after they were inserted) and some
-// deleted, indexes to exactly the contacts.
+// deleted, indexes to exactly the contacts: taken from the queue slice by
+// slice, and by the rebuild that a queue as long as the book gets.
 func TestSearchQueueInSlices(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		rebuildMin int64
+	}{{"queue", 1 << 62}, {"rebuild", 1000}} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer store.SetRebuildMin(tt.rebuildMin)()
+			testSearchQueueInSlices(t)
+		})
+	}
+}
+
+func testSearchQueueInSlices(t *testing.T) {
 	// Slices of 1,000 rows: the 2,500 rows below are indexed in three.
 	defer store.SetIndexSlice(1000)()
 	db := MustOpen(t)
@@ -633,5 +646,40 @@ func TestSearchQueueInSlices(t *testing.T) {
 	assertSearch(t, db, "kierkegaard", want...)
 	assertSearch(t, db, "20002498", "+4520002498")
 	assertSearch(t, db, "20002408")
+	checkIndex(t, db.Path())
+}
+
+// TestSearchRebuildOnUndo: the undo of an import that made most of the
+// book empties the indexes and fills them again from the contacts left
+// (its queue is longer than the book), and they are exactly those
+// contacts; an import into an empty book takes the same path.
+func TestSearchRebuildOnUndo(t *testing.T) {
+	defer store.SetIndexSlice(500)()
+	ctx := context.Background()
+	db := MustOpen(t)
+	MustCreate(t, db, contacts.NewContact{Phone: "+4520100999", Name: "Søren Kierkegaard"})
+	MustCreate(t, db, contacts.NewContact{Phone: "+4520100998", Name: "Anna Hansen", Note: "bulk"})
+	var specs []string
+	for i := 0; i < 1500; i++ {
+		specs = append(specs, fmt.Sprintf("+45202%05d,Bulk Person %d", i, i))
+	}
+	if res, problems := importRows(t, db, contacts.ImportOptions{}, specs...); res.Created != 1500 || len(problems) != 0 {
+		t.Fatalf("import: %+v %v", res, problems)
+	}
+	assertSearch(t, db, "person 1499", "+4520201499")
+	checkIndex(t, db.Path())
+	if _, err := db.Undo(ctx, "", false); err != nil {
+		t.Fatal(err)
+	}
+	assertSearch(t, db, "bulk", "+4520100998")
+	assertSearch(t, db, "person")
+	assertSearch(t, db, "soren", "+4520100999")
+	assertSearch(t, db, "20201")
+	checkIndex(t, db.Path())
+	// Undone again: the 1,500 are back, and so is their index.
+	if _, err := db.Undo(ctx, "", false); err != nil {
+		t.Fatal(err)
+	}
+	assertSearch(t, db, "person 1499", "+4520201499")
 	checkIndex(t, db.Path())
 }

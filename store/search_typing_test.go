@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // TestSearchTyping measures, on a big book, the search of each prefix a
@@ -28,7 +28,7 @@ func TestSearchTyping(t *testing.T) {
 		t.Skip("set CONTACTS_SEARCH_BENCH_BOOK to a book to measure typed searches on it")
 	}
 	path := filepath.Join(t.TempDir(), "typing.db")
-	copyBook(t, src, path)
+	storetest.CopyBook(t, src, path)
 	ctx := context.Background()
 	start := time.Now()
 	db, err := store.Open(ctx, path, store.Options{Region: "DK"})
@@ -70,22 +70,3 @@ func TestSearchTyping(t *testing.T) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func copyBook(t *testing.T, src, dst string) {
-	t.Helper()
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-}

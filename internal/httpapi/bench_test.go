@@ -19,7 +19,7 @@ import (
 // and the access log included.
 func BenchmarkLookup(b *testing.B) {
 	dir := b.TempDir()
-	_, key := mustKey(b, dir, "acme")
+	_, key := storetest.Key(b, dir, "acme", "test")
 	path, _ := store.Path(dir, "acme")
 	db, err := store.Open(context.Background(), path, store.Options{})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // TestBooksBoundedByServer: good keys of more companies than the server
@@ -16,7 +17,7 @@ func TestBooksBoundedByServer(t *testing.T) {
 	keys := map[string]string{}
 	for i := range 12 {
 		company := fmt.Sprintf("co%d", i)
-		_, keys[company] = mustKey(t, dir, company)
+		_, keys[company] = storetest.Key(t, dir, company, "test")
 	}
 	books := store.NewBooks(dir, store.BooksOptions{Region: "DK", MaxOpen: 3, ConnsPerBook: 2})
 	s := httpapi.NewServer(httpapi.Config{Books: books})

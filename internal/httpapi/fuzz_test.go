@@ -12,6 +12,7 @@ import (
 
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // acmeHandler serves a data directory with one book, acme's, and one key
@@ -21,7 +22,7 @@ import (
 func acmeHandler(tb testing.TB) (http.Handler, string) {
 	tb.Helper()
 	dir := tb.TempDir()
-	_, key := mustKey(tb, dir, "acme")
+	_, key := storetest.Key(tb, dir, "acme", "test")
 	srv := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})
 	tb.Cleanup(func() { srv.Close() })
 	return srv.Handler(), key

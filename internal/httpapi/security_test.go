@@ -23,6 +23,7 @@ import (
 
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // The security review of the server, as tests (docs/RELIABILITY.md, "Server
@@ -76,7 +77,7 @@ func TestSecuritySlowClients(t *testing.T) {
 	t.Parallel()
 	const headerTimeout, readTimeout = 300 * time.Millisecond, 1500 * time.Millisecond
 	dir := t.TempDir()
-	_, key := mustKey(t, dir, "acme")
+	_, key := storetest.Key(t, dir, "acme", "test")
 	log := &syncBuffer{}
 	addr := slowServer(t, &http.Server{ReadHeaderTimeout: headerTimeout, ReadTimeout: readTimeout}, dir, log)
 
@@ -265,8 +266,8 @@ func TestSecurityMalformedJSON(t *testing.T) {
 // the bad phone number, but it is not logged either.
 func TestSecurityKeysNeverEchoed(t *testing.T) {
 	dir := t.TempDir()
-	_, acme := mustKey(t, dir, "acme")
-	_, beta := mustKey(t, dir, "beta")
+	_, acme := storetest.Key(t, dir, "acme", "test")
+	_, beta := storetest.Key(t, dir, "beta", "test")
 	log := &syncBuffer{}
 	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"}), Log: log})
 	defer s.Close()
@@ -352,7 +353,7 @@ func TestSecurityKeyHashesAtRest(t *testing.T) {
 	dir := t.TempDir()
 	var secrets []string
 	for range 3 {
-		_, secret := mustKey(t, dir, "acme")
+		_, secret := storetest.Key(t, dir, "acme", "test")
 		secrets = append(secrets, secret)
 	}
 	s := httpapi.NewServer(httpapi.Config{Books: store.NewBooks(dir, store.BooksOptions{Region: "DK"})})

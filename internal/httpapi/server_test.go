@@ -56,7 +56,7 @@ func newEnv(t *testing.T, cfg httpapi.Config, region ...string) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), log: &syncBuffer{}, key: map[string]string{}}
 	for _, company := range []string{"acme", "beta"} {
-		_, secret := mustKey(t, e.dir, company)
+		_, secret := storetest.Key(t, e.dir, company, "test")
 		e.key[company] = secret
 	}
 	r := "DK"
@@ -71,25 +71,6 @@ func newEnv(t *testing.T, cfg httpapi.Config, region ...string) *env {
 		e.server.Close()
 	})
 	return e
-}
-
-// mustKey makes company's book, as `contacts keys create` does, and a key.
-func mustKey(tb testing.TB, dir, company string) (*contacts.APIKey, string) {
-	tb.Helper()
-	path, err := store.Path(dir, company)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), path, store.Options{Create: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	k, secret, err := db.CreateKey(context.Background(), "test")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k, secret
 }
 
 type response struct {
@@ -543,7 +524,7 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("ErrRevoked", func(t *testing.T) {
-		k, secret := mustKey(t, e.dir, "acme")
+		k, secret := storetest.Key(t, e.dir, "acme", "test")
 		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
 		// Revoked by another process (the CLI) while the server has the
 		// book open: the next request is refused.
@@ -559,7 +540,7 @@ func TestAuth(t *testing.T) {
 		e.do("GET", "/api/v1/contacts", secret, "").wantError(t, 401, rejected)
 	})
 	t.Run("BookMadeAfterStart", func(t *testing.T) {
-		_, secret := mustKey(t, e.dir, "gamma")
+		_, secret := storetest.Key(t, e.dir, "gamma", "test")
 		e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
 	})
 }
@@ -781,7 +762,7 @@ func TestKeyCache(t *testing.T) {
 	// The store remembers a key that passed until the book changes: a
 	// revocation by another process takes effect at the next request.
 	e := newEnv(t, httpapi.Config{})
-	k, secret := mustKey(t, e.dir, "acme")
+	k, secret := storetest.Key(t, e.dir, "acme", "test")
 	e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
 	e.do("GET", "/api/v1/contacts", secret, "").want(t, 200, "application/json")
 	revoke(t, e, k.ID)

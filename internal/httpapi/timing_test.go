@@ -15,6 +15,7 @@ import (
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // TestMeasureWrongKeyTiming measures how long a wrong key takes to be
@@ -124,7 +125,7 @@ func TestMeasureWrongKeyTiming(t *testing.T) {
 	report("wrong key, first after another process wrote (handler)", afterWrite)
 
 	// A book the server has open, written through the server.
-	_, good := mustKey(t, dir, "served")
+	_, good := storetest.Key(t, dir, "served", "test")
 	old = time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "served.db"), old, old)
 	afterWrite = afterWrite[:0]

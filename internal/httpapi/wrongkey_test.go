@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/phoneinc/contacts"
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // The second round of the server's security review (docs/RELIABILITY.md,
@@ -28,7 +28,7 @@ import (
 // made as `contacts keys create` makes it.
 func copyBooks(tb testing.TB, dir string, n int) {
 	tb.Helper()
-	mustKey(tb, dir, "co0")
+	storetest.Key(tb, dir, "co0", "test")
 	template, err := os.ReadFile(filepath.Join(dir, "co0.db"))
 	if err != nil {
 		tb.Fatal(err)
@@ -38,26 +38,6 @@ func copyBooks(tb testing.TB, dir string, n int) {
 			tb.Fatal(err)
 		}
 	}
-}
-
-// dirState is what a directory holds: each name with its mode, size and
-// modification time.
-func dirState(tb testing.TB, dir string) string {
-	tb.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		fi, err := os.Lstat(filepath.Join(dir, e.Name()))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s %v %d %d", e.Name(), fi.Mode(), fi.Size(), fi.ModTime().UnixNano()))
-	}
-	sort.Strings(out)
-	return strings.Join(out, "\n")
 }
 
 // openFiles counts this process's open file descriptors.
@@ -98,7 +78,7 @@ func TestSecurityWrongKeysOpenNoBook(t *testing.T) {
 	const n = 150
 	dir := t.TempDir()
 	copyBooks(t, dir, n)
-	_, good := mustKey(t, dir, "acme")
+	_, good := storetest.Key(t, dir, "acme", "test")
 	if err := os.Symlink(filepath.Join(dir, "acme.db"), filepath.Join(dir, "link.db")); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +119,7 @@ func TestSecurityWrongKeysOpenNoBook(t *testing.T) {
 	if !strings.HasPrefix(want, "401 ") || !strings.HasPrefix(wantCallerID, "401 ") {
 		t.Fatalf("a key to a company with no book:\n%s\n%s", want, wantCallerID)
 	}
-	before, fds := dirState(t, dir), openFiles(t)
+	before, fds := strings.Join(storetest.Listing(t, dir), "\n"), openFiles(t)
 
 	companies := []string{"link", "folder", "fifo", "junk", "ghost2"}
 	for i := range n {
@@ -153,7 +133,7 @@ func TestSecurityWrongKeysOpenNoBook(t *testing.T) {
 			t.Fatalf("a wrong caller-ID key to %s:\n%s\nwant, as for a company with no book:\n%s", company, got, wantCallerID)
 		}
 	}
-	if after := dirState(t, dir); after != before {
+	if after := strings.Join(storetest.Listing(t, dir), "\n"); after != before {
 		t.Errorf("wrong keys changed the data directory:\nbefore\n%s\nafter\n%s", before, after)
 	}
 	// A few descriptors of slack: the server reads its books' key sets in
@@ -237,7 +217,7 @@ func TestSecurityErrorExcerpts(t *testing.T) {
 // 127.0.0.1:…->127.0.0.1:…: i/o timeout").
 func TestSecurityReadTimeoutMessage(t *testing.T) {
 	dir := t.TempDir()
-	_, key := mustKey(t, dir, "acme")
+	_, key := storetest.Key(t, dir, "acme", "test")
 	addr := slowServer(t, &http.Server{ReadTimeout: 500 * time.Millisecond}, dir, io.Discard)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {

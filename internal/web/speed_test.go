@@ -2,20 +2,19 @@ package web_test
 
 import (
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/internal/web"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // TestSpeed measures the page in the browser over a big book (BENCHMARKS.md):
@@ -34,8 +33,8 @@ func TestSpeed(t *testing.T) {
 		t.Skip("set CONTACTS_WEB_BENCH_BOOK to a book to measure the page over it")
 	}
 	dir := t.TempDir()
-	copyFile(t, src, filepath.Join(dir, "bench.db"))
-	_, secret := mustKey(t, dir, "bench")
+	storetest.CopyBook(t, src, filepath.Join(dir, "bench.db"))
+	_, secret := storetest.Key(t, dir, "bench", "front desk")
 	books := store.NewBooks(dir, store.BooksOptions{Region: "DK"})
 	sessions := &web.Sessions{}
 	page := web.New(web.Config{Books: books, Sessions: sessions, Region: "DK"})
@@ -119,25 +118,4 @@ func report(t *testing.T, what string, v []float64, unit string) {
 	sort.Float64s(v)
 	q := func(p float64) float64 { return v[int(p*float64(len(v)-1)+0.5)] }
 	t.Logf("%s: n=%d median %.1f %s, p95 %.1f %s, max %.1f %s", what, len(v), q(0.5), unit, q(0.95), unit, v[len(v)-1], unit)
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("copied %s in %v", src, time.Since(start).Round(time.Millisecond))
 }

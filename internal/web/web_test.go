@@ -16,6 +16,7 @@ import (
 	"github.com/phoneinc/contacts/internal/httpapi"
 	"github.com/phoneinc/contacts/internal/web"
 	"github.com/phoneinc/contacts/store"
+	"github.com/phoneinc/contacts/store/storetest"
 )
 
 // site is contacts serve in-process: the API with the web page at /, over
@@ -32,7 +33,7 @@ type site struct {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	s := &site{t: t, dir: t.TempDir(), sessions: &web.Sessions{}}
-	k, secret := mustKey(t, s.dir, "acme")
+	k, secret := storetest.Key(t, s.dir, "acme", "front desk")
 	s.key, s.keyID = secret, k.ID
 	books := store.NewBooks(s.dir, store.BooksOptions{Region: "DK"})
 	page := web.New(web.Config{Books: books, Sessions: s.sessions, Region: "DK"})
@@ -44,25 +45,6 @@ func newSite(t *testing.T) *site {
 	})
 	s.url = ts.URL
 	return s
-}
-
-// mustKey makes company's book, as `contacts keys create` does, and a key.
-func mustKey(tb testing.TB, dir, company string) (*contacts.APIKey, string) {
-	tb.Helper()
-	path, err := store.Path(dir, company)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), path, store.Options{Create: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	k, secret, err := db.CreateKey(context.Background(), "front desk")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k, secret
 }
 
 // revoke revokes the key with id in company's book, as `contacts keys

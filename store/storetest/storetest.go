@@ -7,7 +7,10 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
@@ -31,6 +34,70 @@ func OpenPath(tb testing.TB, path string) *store.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// CopyBook copies the book at src (a big one a measurement is made on,
+// closed, without a WAL) to dst, a new file of mode 0600, so that the test
+// never touches the original; it logs how long the copy took.
+func CopyBook(tb testing.TB, src, dst string) {
+	tb.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("copied %s in %v", src, time.Since(start).Round(time.Millisecond))
+}
+
+// Key makes company's book in dir, as `contacts keys create` does, with
+// a key named name, and returns the key and its secret.
+func Key(tb testing.TB, dir, company, name string) (*contacts.APIKey, string) {
+	tb.Helper()
+	path, err := store.Path(dir, company)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), path, store.Options{Create: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	k, secret, err := db.CreateKey(context.Background(), name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k, secret
+}
+
+// Listing is what dir holds, sorted: each name with its mode, size and
+// modification time, to show that something left a directory as it was.
+func Listing(tb testing.TB, dir string) []string {
+	tb.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		fi, err := os.Lstat(filepath.Join(dir, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %v %d %d", e.Name(), fi.Mode(), fi.Size(), fi.ModTime().UnixNano()))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Fill writes the contacts that next returns (nil at the end), ids and
