@@ -8,8 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/phoneinc/contacts/internal/phonenumbers"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // Phone is a validated phone number.
@@ -107,17 +105,17 @@ func NormalizeRegion(region string) (string, error) {
 	return r, nil
 }
 
-// regionName is the English name of an ISO 3166 region code, "" when the
-// code is not a country (libphonenumber's "001" for non-geographic numbers).
+//go:generate go run ./internal/tools/regionnames regionnames.go
+
+// regionName is the English name of a region code of libphonenumber's (an
+// ISO 3166 code, in regionnames.go), "" when the code is not a country
+// ("001" for non-geographic numbers), and the code itself for one the
+// table does not name.
 func regionName(code string) string {
 	if code == "" || code == "ZZ" || code == "001" {
 		return ""
 	}
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	if name := display.English.Regions().Name(r); name != "" {
+	if name, ok := regionNames[strings.ToUpper(code)]; ok {
 		return name
 	}
 	return code
