@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 	"github.com/phoneinc/contacts/cmd"
@@ -69,25 +70,82 @@ func readmeSteps(t *testing.T, path string) []readmeStep {
 }
 
 var (
-	// What a terminal acts on and does not show: the progress line's
-	// clearing, colours.
-	readmeControl = regexp.MustCompile(`\r|\x1b\[[0-9;]*[A-Za-z]`)
-	readmeULID    = regexp.MustCompile(`\b0[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{24}\b`)
-	readmeTime    = regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`)
-	readmeStamp   = regexp.MustCompile(`\b\d{8}-\d{6}\b`) // a backup's name: default-20260610-100500.db
-	readmeSecret  = regexp.MustCompile(`\bck_([a-z0-9][a-z0-9._-]*)_[a-z2-7]{52}\b`)
+	// An escape a terminal acts on and does not show (colours; ESC [K is
+	// read by terminalText).
+	readmeEscape = regexp.MustCompile(`^\x1b\[[0-9;]*[A-Za-z]`)
+	readmeULID   = regexp.MustCompile(`\b0[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{24}\b`)
+	readmeTime   = regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`)
+	readmeStamp  = regexp.MustCompile(`\b\d{8}-\d{6}\b`) // a backup's name: default-20260610-100500.db
+	readmeSecret = regexp.MustCompile(`\bck_([a-z0-9][a-z0-9._-]*)_[a-z2-7]{52}\b`)
 )
 
 // readmeNormal makes output comparable: ids, times, the stamps in
 // backups' names and API keys' secrets are placeholders (they differ at
 // every run), the home directory is ~.
 func readmeNormal(s, home string) string {
-	s = readmeControl.ReplaceAllString(s, "")
+	s = terminalText(s)
 	s = strings.ReplaceAll(s, home, "~")
 	s = readmeULID.ReplaceAllString(s, "<ID>")
 	s = readmeStamp.ReplaceAllString(s, "<STAMP>")
 	s = readmeSecret.ReplaceAllString(s, "ck_${1}_<SECRET>")
 	return readmeTime.ReplaceAllString(s, "<TIME>")
+}
+
+// terminalText is what a terminal shows of s, line by line: a carriage
+// return goes back to the line's start, where the next characters
+// overwrite it; ESC [K clears the rest of the line; other escapes
+// (colours) show nothing. A progress line that an import drew, redrew and
+// cleared before its summary (on a busy machine, once it has run 0.1 s)
+// leaves only the summary, as on the user's screen.
+func terminalText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		var buf []rune
+		pos := 0
+		for j := 0; j < len(l); {
+			switch {
+			case l[j] == '\r':
+				pos = 0
+				j++
+			case strings.HasPrefix(l[j:], "\x1b[K"):
+				buf = buf[:pos]
+				j += 3
+			case l[j] == 0x1b:
+				if m := readmeEscape.FindStringIndex(l[j:]); m != nil {
+					j += m[1]
+				} else {
+					j++
+				}
+			default:
+				r, n := utf8.DecodeRuneInString(l[j:])
+				if pos < len(buf) {
+					buf[pos] = r
+				} else {
+					buf = append(buf, r)
+				}
+				pos++
+				j += n
+			}
+		}
+		lines[i] = string(buf)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestTerminalText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"plain\r\n", "plain\n"},
+		{"\r\x1b[Kimporting  12%  1 rows  0.1s\r\x1b[Kimporting 100%  1 rows  0.2s\r\x1b[Kteam.csv: 1 created\r\n",
+			"team.csv: 1 created\n"},
+		{"\x1b[1mID\x1b[0m  NAME", "ID  NAME"},
+		{"abcdef\rXY", "XYcdef"},
+		{"abcdef\rXY\x1b[K", "XY"},
+		{"Søren\r\nÆ", "Søren\nÆ"},
+	} {
+		if got := terminalText(tt.in); got != tt.want {
+			t.Errorf("terminalText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
 
 // TestREADME runs the README's story (its marked shell blocks) against the
