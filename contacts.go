@@ -146,8 +146,8 @@ type Service interface {
 	FindContactByPhone(ctx context.Context, phone string) (*Contact, error)
 
 	// ListContacts calls fn with each contact that f selects, newest first
-	// (ties by id, descending; by a prefix, see ContactFilter), streaming. An error from fn stops the
-	// listing and is returned.
+	// (ties by id, descending; by a prefix, see ContactFilter), streaming.
+	// An error from fn stops the listing and is returned.
 	ListContacts(ctx context.Context, f ContactFilter, fn func(*Contact) error) error
 
 	// CreateContact validates and stores a new contact.

@@ -324,7 +324,9 @@ func parseSearch(query string) (*searchQuery, error) {
 	}
 	q := &searchQuery{}
 	digitRun := false // the last term is a run of digits that may go on
-	for _, chunk := range strings.FieldsFunc(foldSearch.Replace(query), unicode.IsSpace) {
+	// The letters unicode61's remove_diacritics leaves as they are are
+	// folded as the index's source folds them.
+	for _, chunk := range strings.FieldsFunc(contacts.FoldLetters(query), unicode.IsSpace) {
 		// A number pasted from a vCard or a link: tel:+45-20-12-34-56.
 		if len(chunk) > 4 && strings.EqualFold(chunk[:4], "tel:") {
 			chunk = chunk[4:]
@@ -370,14 +372,6 @@ func parseSearch(query string) (*searchQuery, error) {
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
-
-// foldSearch is the folding of contacts_search_source in migration 0003,
-// for the letters that unicode61's remove_diacritics leaves as they are.
-// The two must agree: a book indexed with another folding needs a rebuild.
-var foldSearch = strings.NewReplacer(
-	"ø", "o", "Ø", "O", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE", "ß", "ss", "ẞ", "SS",
-	"đ", "d", "Đ", "D", "ð", "d", "Ð", "D", "ł", "l", "Ł", "L", "þ", "th", "Þ", "TH", "ı", "i",
-)
 
 // searchStatement is one step of a search.
 type searchStatement struct {
